@@ -1,0 +1,511 @@
+// smartsend / smartreceive and the helpers built on them (request, reply,
+// subscribe). A NatsBridge holds default options, the platform (Node or
+// browser) and a pool of shared connections; the top-level functions of each
+// entry point use one default bridge.
+
+import {
+  AbortedError,
+  ChecksumMismatchError,
+  createDirectPayload,
+  createEnvelope,
+  createLinkPayload,
+  decodeValue,
+  directPayloadBytes,
+  DownloadFailedError,
+  encodeUtf8,
+  encodeValue,
+  InternalError,
+  InvalidDataError,
+  InvalidEnvelopeError,
+  isNatsBridgeError,
+  linkPayloadUrl,
+  NatsBridgeError,
+  parseEnvelope,
+  PayloadTooLargeError,
+  PublishFailedError,
+  RequestTimeoutError,
+  SizeMismatchError,
+  toBytes,
+  UnknownTransportError,
+  UploadFailedError,
+  uuid4,
+  type CodecRegistry,
+  type PayloadTuple,
+  type PayloadType,
+  type ReceivedEnvelope,
+  type WireEnvelope,
+  type WirePayload,
+} from "@natsbridge/envelope";
+import type { Msg, NatsConnection, Subscription } from "nats";
+import { ConnectionPool } from "./connection.js";
+import { buildLinkPolicy, checkLinkUrl, downloadWithBackoff, type LinkPolicy } from "./download.js";
+import { redactUrl, type Logger } from "./logger.js";
+import {
+  DEFAULT_MAX_PAYLOAD,
+  resolveBase,
+  resolveSizeThreshold,
+  type SmartReceiveOptions,
+  type SmartSendOptions,
+} from "./options.js";
+import type { Platform } from "./platform/types.js";
+import { uploadHandlerStore } from "./handler-store.js";
+import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
+import { selectTransport } from "./transport.js";
+
+export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
+
+/** What smartreceive accepts: a NATS message, anything with `data` bytes, the raw bytes, or the JSON text. */
+export type ReceivableMessage = Msg | { data: Uint8Array } | Uint8Array | string;
+
+export interface RequestOptions extends SmartSendOptions, SmartReceiveOptions {
+  /** How long to wait for the reply, in ms. Default 30000. */
+  timeout?: number;
+}
+
+export interface SubscribeOptions extends SmartReceiveOptions {
+  /** Queue group: each message goes to one member of the group. */
+  queue?: string;
+  /**
+   * Called with the typed error and the untouched NATS message when a message
+   * cannot be received; the subscription keeps going. Default: log at warn.
+   */
+  onError?: (error: NatsBridgeError, msg: Msg) => void;
+}
+
+export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
+  readonly subject: string;
+  /** The underlying NATS subscription. */
+  readonly subscription: Subscription;
+  unsubscribe(): void;
+  drain(): Promise<void>;
+}
+
+const DEFAULT_MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+
+interface SerializedPayload {
+  id: string;
+  dataname: string;
+  payloadType: PayloadType;
+  bytes: Uint8Array;
+  sha256: string | undefined;
+}
+
+export class NatsBridge {
+  readonly #platform: Platform;
+  readonly #pool: ConnectionPool;
+  readonly #defaults: BridgeOptions;
+
+  constructor(platform: Platform, defaults: BridgeOptions = {}) {
+    this.#platform = platform;
+    this.#pool = new ConnectionPool(platform);
+    this.#defaults = defaults;
+  }
+
+  /** The shared connection this bridge uses for `brokerUrl` (opened on first use). */
+  async connection(options: Pick<BridgeOptions, "brokerUrl" | "connectOptions" | "connection"> = {}): Promise<NatsConnection> {
+    const o = { ...this.#defaults, ...options };
+    if (o.connection) return o.connection;
+    return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
+  }
+
+  /** Drain and close the connections this bridge opened. Connections passed in are left alone. */
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  /**
+   * Serialize the payloads, choose direct or link for each, upload the link
+   * ones, build the envelope and publish it. Returns `[envelope, envelopeJson]`.
+   * Nothing is published if any step fails, and uploads already made are deleted.
+   */
+  async smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
+    const o: SmartSendOptions = { ...this.#defaults, ...options };
+    const base = resolveBase(o, this.#platform);
+    const correlationId = o.correlationId ?? uuid4();
+    const msgId = o.msgId ?? uuid4();
+    const log = base.logger.child({ correlation_id: correlationId });
+    log.debug({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
+    if (typeof subject !== "string" || subject.length === 0) {
+      throw new InvalidDataError("subject must be a non-empty string", { correlationId });
+    }
+    if (!Array.isArray(payloads)) {
+      throw new InvalidDataError("payloads must be an array of [dataname, data, payload_type] tuples", { correlationId });
+    }
+
+    const items = await this.#serialize(payloads, base.registry, o.checksum !== false, correlationId, log);
+    const publish = o.isPublish !== false;
+    const nc = o.connection ?? (publish ? await this.#pool.get(base.brokerUrl, o.connectOptions) : undefined);
+    const maxPayload = o.maxPayload ?? nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    const store = o.store ?? (o.uploadHandler ? uploadHandlerStore(o.uploadHandler, base.fileserverUrl) : undefined);
+
+    const fields = {
+      sendTo: subject,
+      correlationId,
+      msgId,
+      msgPurpose: o.msgPurpose,
+      senderName: o.senderName,
+      senderId: o.senderId,
+      receiverName: o.receiverName,
+      receiverId: o.receiverId,
+      replyTo: o.replyTo,
+      replyToMsgId: o.replyToMsgId,
+      brokerUrl: base.brokerUrl,
+      metadata: o.metadata,
+    };
+    const skeleton = createEnvelope({ ...fields, payloads: [] });
+    const plan = selectTransport(
+      items.map((it) => ({ dataname: it.dataname, size: it.bytes.byteLength, overhead: payloadOverhead(it) })),
+      {
+        sizeThreshold: resolveSizeThreshold(o, this.#platform),
+        maxPayload,
+        envelopeOverhead: utf8Length(JSON.stringify(skeleton)),
+        canLink: store !== undefined,
+        alwaysLink: o.alwaysLink,
+        correlationId,
+      },
+    );
+
+    const uploaded: ClaimCheckPutResult[] = [];
+    const cleanup = async (why: string) => {
+      if (!store?.delete || uploaded.length === 0) return;
+      log.debug({ blobs: uploaded.length, why }, "smartsend: deleting uploaded blobs");
+      await Promise.allSettled(uploaded.map((u) => store.delete!(u.url)));
+    };
+
+    const wirePayloads: WirePayload[] = [];
+    try {
+      // Uploads run one at a time so that a failure stops the rest early and a
+      // large message does not open many parallel streams to the file server.
+      for (const [i, it] of items.entries()) {
+        const metadata = it.sha256 ? { sha256: it.sha256 } : {};
+        if (plan[i] === "direct") {
+          log.debug({ dataname: it.dataname, size: it.bytes.byteLength }, "smartsend: direct transport");
+          wirePayloads.push(createDirectPayload({ ...it, metadata }));
+          continue;
+        }
+        log.debug({ dataname: it.dataname, size: it.bytes.byteLength, store: store!.name }, "smartsend: link transport, uploading");
+        const result = await this.#upload(store!, it, correlationId, msgId, o);
+        uploaded.push(result);
+        log.debug({ dataname: it.dataname, url: redactUrl(result.url) }, "smartsend: uploaded");
+        wirePayloads.push(
+          createLinkPayload({
+            id: it.id,
+            dataname: it.dataname,
+            payloadType: it.payloadType,
+            url: result.url,
+            size: it.bytes.byteLength,
+            metadata: { ...result.metadata, payload_bytes: it.bytes.byteLength, ...metadata },
+          }),
+        );
+      }
+
+      const envelope = createEnvelope({ ...fields, timestamp: skeleton.timestamp, senderId: skeleton.sender_id, payloads: wirePayloads });
+      const json = JSON.stringify(envelope);
+      if (publish) {
+        const bytes = encodeUtf8(json);
+        if (bytes.byteLength > maxPayload) {
+          throw new PayloadTooLargeError(
+            `envelope is ${bytes.byteLength} bytes, over the server's max_payload of ${maxPayload}. Nothing was published.`,
+            { correlationId, details: { bytes: bytes.byteLength, maxPayload } },
+          );
+        }
+        try {
+          nc!.publish(subject, bytes);
+          if (o.flush) await nc!.flush();
+        } catch (cause) {
+          throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
+            cause,
+            correlationId,
+          });
+        }
+        log.debug({ subject, bytes: bytes.byteLength }, "smartsend: published");
+      }
+      return [envelope, json];
+    } catch (error) {
+      await cleanup(error instanceof NatsBridgeError ? error.code : "error");
+      throw error;
+    }
+  }
+
+  async #serialize(
+    payloads: readonly PayloadTuple[],
+    registry: CodecRegistry,
+    checksum: boolean,
+    correlationId: string,
+    log: Logger,
+  ): Promise<SerializedPayload[]> {
+    const items: SerializedPayload[] = [];
+    for (const [i, tuple] of payloads.entries()) {
+      if (!Array.isArray(tuple) || tuple.length !== 3 || typeof tuple[0] !== "string" || typeof tuple[2] !== "string") {
+        throw new InvalidDataError(`payloads[${i}] must be a [dataname, data, payload_type] tuple`, { correlationId });
+      }
+      const [dataname, data, payloadType] = tuple;
+      const bytes = await encodeValue(registry, data, { dataname, payloadType, correlationId });
+      const sha256 = checksum ? await this.#platform.sha256(bytes) : undefined;
+      log.debug({ dataname, payload_type: payloadType, size: bytes.byteLength }, "smartsend: serialized payload");
+      items.push({ id: uuid4(), dataname, payloadType, bytes, sha256 });
+    }
+    return items;
+  }
+
+  async #upload(
+    store: ClaimCheckStore,
+    it: SerializedPayload,
+    correlationId: string,
+    msgId: string,
+    o: SmartSendOptions,
+  ): Promise<ClaimCheckPutResult> {
+    try {
+      const result = await store.put({
+        dataname: it.dataname,
+        payloadType: it.payloadType,
+        body: it.bytes,
+        size: it.bytes.byteLength,
+        ...(it.sha256 ? { sha256: it.sha256 } : {}),
+        correlationId,
+        msgId,
+        payloadId: it.id,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onUploadProgress
+          ? { onProgress: (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes }) }
+          : {}),
+      });
+      if (!result || typeof result.url !== "string" || result.url.length === 0) {
+        throw new UploadFailedError(`store '${store.name}' returned no URL`, { correlationId, dataname: it.dataname });
+      }
+      return result;
+    } catch (cause) {
+      if (cause instanceof NatsBridgeError && (cause.code === "UPLOAD_FAILED" || cause.code === "ABORTED")) {
+        throw cause.withContext({ correlationId, dataname: it.dataname });
+      }
+      if (o.signal?.aborted) throw new AbortedError("upload aborted", { cause, correlationId, dataname: it.dataname });
+      throw new UploadFailedError(
+        `upload of '${it.dataname}' to ${store.name} failed: ${String((cause as Error)?.message ?? cause)}. Nothing was published.`,
+        { cause, correlationId, dataname: it.dataname },
+      );
+    }
+  }
+
+  /**
+   * Parse an envelope and decode every payload, downloading link payloads.
+   * Returns the envelope with `payloads` as `[dataname, value, payload_type]`.
+   * Every failure is a NatsBridgeError with a stable code.
+   */
+  async smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
+    const o: SmartReceiveOptions = { ...this.#defaults, ...options };
+    try {
+      return await this.#receive(msg, o);
+    } catch (error) {
+      if (isNatsBridgeError(error)) throw error;
+      throw new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    }
+  }
+
+  async #receive(msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+    const base = resolveBase(o, this.#platform);
+    const env = parseEnvelope(messageData(msg), { maxBytes: o.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES });
+    const correlationId = env.correlation_id;
+    const log = base.logger.child({ correlation_id: correlationId });
+    log.debug({ payloads: env.payloads.length, send_to: env.send_to }, "smartreceive: envelope parsed");
+    const policy = buildLinkPolicy([base.fileserverUrl, ...(o.store?.origins ?? []), ...(o.allowedOrigins ?? [])], o.allowAnyHost);
+
+    const values: unknown[] = [];
+    for (const payload of env.payloads) {
+      const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
+      base.registry.get(payload.payload_type); // unknown types fail before any download
+      let bytes: Uint8Array;
+      if (payload.transport === "direct") {
+        bytes = directPayloadBytes(payload, correlationId);
+        log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: direct payload decoded");
+      } else if (payload.transport === "link") {
+        bytes = await this.#download(payload, policy, o, correlationId, log);
+      } else {
+        throw new UnknownTransportError(
+          `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
+          { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
+        );
+      }
+      if (o.verify !== false) await this.#verify(payload, bytes, correlationId);
+      values.push(await decodeValue(base.registry, bytes, context));
+    }
+    log.debug({}, "smartreceive: done");
+    return {
+      ...env,
+      payloads: env.payloads.map((p, i): PayloadTuple => [p.dataname, values[i], p.payload_type]),
+      payloadInfo: env.payloads.map(({ data, ...rest }) => ({ ...rest, data: rest.transport === "link" ? data : undefined })),
+    };
+  }
+
+  async #download(payload: WirePayload, policy: LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
+    const url = linkPayloadUrl(payload, correlationId);
+    const maxRetries = o.maxRetries ?? 5;
+    const baseDelay = o.baseDelay ?? 100;
+    const maxDelay = o.maxDelay ?? 5000;
+    log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, downloading");
+    if (o.downloadHandler) {
+      // A custom handler may speak another scheme (s3://...); it owns its URL policy.
+      try {
+        return toBytes(await o.downloadHandler(url, maxRetries, baseDelay, maxDelay, correlationId), "download handler result");
+      } catch (cause) {
+        if (isNatsBridgeError(cause)) throw (cause as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
+        throw new DownloadFailedError(`download handler failed for '${payload.dataname}': ${String((cause as Error)?.message ?? cause)}`, {
+          cause,
+          correlationId,
+          dataname: payload.dataname,
+          details: { url: redactUrl(url) },
+        });
+      }
+    }
+    checkLinkUrl(url, policy, correlationId);
+    try {
+      const bytes = await downloadWithBackoff(this.#platform, url, {
+        maxRetries,
+        baseDelay,
+        maxDelay,
+        attemptTimeout: o.attemptTimeout ?? 60_000,
+        maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+        correlationId,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onDownloadProgress
+          ? { onProgress: (receivedBytes: number, totalBytes: number | undefined) => o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }) }
+          : {}),
+      });
+      log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
+      return bytes;
+    } catch (error) {
+      throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
+    }
+  }
+
+  async #verify(payload: WirePayload, bytes: Uint8Array, correlationId: string): Promise<void> {
+    const context = { correlationId, dataname: payload.dataname };
+    if (payload.size !== undefined && payload.size !== bytes.byteLength) {
+      throw new SizeMismatchError(
+        `payload '${payload.dataname}' is ${bytes.byteLength} bytes but its envelope says ${payload.size}`,
+        { ...context, details: { expected: payload.size, actual: bytes.byteLength } },
+      );
+    }
+    const expected = payload.metadata.sha256;
+    if (typeof expected === "string" && expected.length > 0) {
+      const actual = await this.#platform.sha256(bytes);
+      if (actual !== expected.toLowerCase()) {
+        throw new ChecksumMismatchError(`payload '${payload.dataname}' sha256 does not match its metadata`, {
+          ...context,
+          details: { expected, actual },
+        });
+      }
+    }
+  }
+
+  /** Send and wait for the reply on a fresh inbox set as `reply_to`. */
+  async request(subject: string, payloads: readonly PayloadTuple[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
+    const nc = await this.connection(options);
+    const inbox = `_INBOX.${uuid4().replaceAll("-", "")}`;
+    const sub = nc.subscribe(inbox, { max: 1 });
+    const timeout = options.timeout ?? 30_000;
+    const [sent] = await this.smartsend(subject, payloads, { ...options, connection: nc, replyTo: inbox }).catch((e: unknown) => {
+      sub.unsubscribe();
+      throw e;
+    });
+    const reply = await firstMessage(sub, timeout);
+    if (!reply) {
+      throw new RequestTimeoutError(`no reply on '${subject}' within ${timeout} ms`, {
+        correlationId: sent.correlation_id,
+        details: { subject, timeout },
+      });
+    }
+    return this.smartreceive(reply, options);
+  }
+
+  /** Reply to a received envelope on its `reply_to`, keeping its correlation id. */
+  async reply(to: Pick<ReceivedEnvelope, "reply_to" | "msg_id" | "correlation_id" | "sender_name" | "sender_id">, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
+    if (!to.reply_to) {
+      throw new InvalidEnvelopeError("cannot reply: the envelope has no reply_to", { correlationId: to.correlation_id });
+    }
+    return this.smartsend(to.reply_to, payloads, {
+      correlationId: to.correlation_id,
+      replyToMsgId: to.msg_id,
+      receiverName: to.sender_name,
+      receiverId: to.sender_id,
+      ...options,
+    });
+  }
+
+  /**
+   * Subscribe and iterate decoded envelopes. A message that cannot be received
+   * goes to `onError` with its typed error and the raw message; iteration goes on.
+   */
+  async subscribe(subject: string, options: SubscribeOptions = {}): Promise<EnvelopeSubscription> {
+    const nc = await this.connection(options);
+    const sub = nc.subscribe(subject, options.queue ? { queue: options.queue } : {});
+    const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
+    const onError =
+      options.onError ??
+      ((error: NatsBridgeError) =>
+        base.logger.warn({ correlation_id: error.correlationId, code: error.code, err: error.message }, "subscribe: message dropped"));
+    const receive = (m: Msg) => this.smartreceive(m, options);
+    async function* envelopes(): AsyncGenerator<ReceivedEnvelope> {
+      for await (const m of sub) {
+        let received: ReceivedEnvelope;
+        try {
+          received = await receive(m);
+        } catch (error) {
+          try {
+            onError(error as NatsBridgeError, m);
+          } catch {
+            // An onError that throws must not end the subscription.
+          }
+          continue;
+        }
+        yield received;
+      }
+    }
+    const iterator = envelopes();
+    return {
+      subject,
+      subscription: sub,
+      [Symbol.asyncIterator]: () => iterator,
+      unsubscribe: () => sub.unsubscribe(),
+      drain: () => sub.drain(),
+    };
+  }
+}
+
+function messageData(msg: ReceivableMessage): Uint8Array | string {
+  if (typeof msg === "string" || msg instanceof Uint8Array) return msg;
+  if (msg && typeof msg === "object" && (msg as { data?: unknown }).data instanceof Uint8Array) {
+    return (msg as { data: Uint8Array }).data;
+  }
+  throw new InvalidEnvelopeError("smartreceive needs a NATS message, { data: Uint8Array }, bytes or a JSON string");
+}
+
+function payloadOverhead(it: SerializedPayload): number {
+  const skeleton = createDirectPayload({ ...it, bytes: new Uint8Array(0), metadata: it.sha256 ? { sha256: it.sha256 } : {} });
+  // +16 covers the size digits growing from "0" to the real size, twice.
+  return utf8Length(JSON.stringify(skeleton)) + 16;
+}
+
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+async function firstMessage(sub: Subscription, timeout: number): Promise<Msg | undefined> {
+  const timer = setTimeout(() => sub.unsubscribe(), timeout);
+  try {
+    for await (const m of sub) return m;
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,32 @@
+// What both entry points (Node and browser) export besides their platform-bound functions.
+export * from "@natsbridge/envelope";
+export {
+  NatsBridge,
+  type BridgeOptions,
+  type EnvelopeSubscription,
+  type ReceivableMessage,
+  type RequestOptions,
+  type SubscribeOptions,
+} from "./bridge.js";
+export {
+  DEFAULT_BROKER_URL,
+  DEFAULT_FILESERVER_URL,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_SIZE_THRESHOLD,
+  type BaseOptions,
+  type SmartReceiveOptions,
+  type SmartSendOptions,
+} from "./options.js";
+export { selectTransport, type TransportCandidate, type TransportPolicy } from "./transport.js";
+export { backoffDelay, buildLinkPolicy, checkLinkUrl, type LinkPolicy } from "./download.js";
+export { collectBody, uploadHandlerStore } from "./handler-store.js";
+export type {
+  ClaimCheckPutRequest,
+  ClaimCheckPutResult,
+  ClaimCheckStore,
+  DownloadHandler,
+  PutBody,
+  UploadHandler,
+} from "./store.js";
+export type { Logger } from "./logger.js";
+export type { Platform } from "./platform/types.js";

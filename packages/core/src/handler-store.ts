@@ -1,0 +1,61 @@
+// Lets code written for the references plug in unchanged: their upload handler
+// `(fileserverUrl, dataname, bytes) → {status, uploadid, fileid, url}` becomes
+// a ClaimCheckStore.
+
+import { toBytes, UploadFailedError } from "@natsbridge/envelope";
+import type { ClaimCheckStore, PutBody, UploadHandler } from "./store.js";
+
+export function uploadHandlerStore(handler: UploadHandler, fileserverUrl: string): ClaimCheckStore {
+  return {
+    name: "upload-handler",
+    origins: [fileserverUrl],
+    async put(request) {
+      const bytes = await collectBody(request.body);
+      const response = await handler(fileserverUrl, request.dataname, bytes);
+      // The references treat anything but 200 as a failed upload.
+      if (!response || response.status !== 200 || typeof response.url !== "string") {
+        throw new UploadFailedError(`upload handler answered status ${String(response?.status)}`, {
+          correlationId: request.correlationId,
+          dataname: request.dataname,
+          details: { status: response?.status },
+        });
+      }
+      request.onProgress?.(bytes.byteLength, bytes.byteLength);
+      return { url: response.url };
+    },
+  };
+}
+
+/** The whole body as one Uint8Array (for handlers and stores that cannot stream). */
+export async function collectBody(body: PutBody): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const iterable: AsyncIterable<Uint8Array> =
+    Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>) : readableToIterable(body as ReadableStream<Uint8Array>);
+  for await (const chunk of iterable) {
+    const bytes = toBytes(chunk, "body chunk");
+    chunks.push(bytes);
+    total += bytes.byteLength;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+async function* readableToIterable(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,36 @@
+// Node entry point: NATS through `nats`, downloads through undici, SHA-256
+// through node:crypto.
+
+import { NatsBridge, type BridgeOptions, type ReceivableMessage, type RequestOptions, type SubscribeOptions } from "./bridge.js";
+import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";
+import { nodePlatform } from "./platform/node.js";
+import type { PayloadTuple } from "@natsbridge/envelope";
+
+export * from "./exports.js";
+
+/** A bridge with its own defaults and its own connections. */
+export function createBridge(defaults: BridgeOptions = {}): NatsBridge {
+  return new NatsBridge(nodePlatform, defaults);
+}
+
+const shared = createBridge();
+
+/** Send payloads as one envelope (reference: `smartsend`). Returns `[envelope, envelopeJson]`. */
+export const smartsend = (subject: string, payloads: readonly PayloadTuple[], options?: SmartSendOptions) =>
+  shared.smartsend(subject, payloads, options);
+
+/** Decode a received envelope (reference: `smartreceive`). */
+export const smartreceive = (msg: ReceivableMessage, options?: SmartReceiveOptions) => shared.smartreceive(msg, options);
+
+/** Send and wait for the reply. */
+export const request = (subject: string, payloads: readonly PayloadTuple[], options?: RequestOptions) =>
+  shared.request(subject, payloads, options);
+
+/** Reply to a received envelope on its reply_to. */
+export const reply: NatsBridge["reply"] = (to, payloads, options) => shared.reply(to, payloads, options);
+
+/** Subscribe and iterate decoded envelopes. */
+export const subscribe = (subject: string, options?: SubscribeOptions) => shared.subscribe(subject, options);
+
+/** Drain and close the connections the top-level functions opened. */
+export const closeSharedConnections = () => shared.close();

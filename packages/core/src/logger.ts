@@ -1,0 +1,34 @@
+// Correlation-id logging through pino. Silent unless the caller passes a logger
+// or sets NATSBRIDGE_LOG_LEVEL; at `debug` every step of a send or receive logs
+// one line carrying `correlation_id`, like the references' log_trace.
+
+import { pino } from "pino";
+
+/** The part of a pino logger natsbridge uses; any pino instance fits. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+let defaultLogger: Logger | undefined;
+
+export function getDefaultLogger(level: string | undefined): Logger {
+  defaultLogger ??= pino({ name: "natsbridge", level: level ?? "silent" });
+  return defaultLogger;
+}
+
+/**
+ * Link URLs may carry credentials (presigned query strings, tokens in paths a
+ * store chooses); logs get the origin and path only.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? "?<redacted>" : ""}`;
+  } catch {
+    return "<unparsable url>";
+  }
+}

@@ -1,0 +1,140 @@
+// Options of smartsend/smartreceive. Names are the references' options in
+// camelCase (docs/packages/core.md maps each one); defaults follow
+// requirements.md, and NATS_URL, FILESERVER_URL and SIZE_THRESHOLD are read from
+// the environment when an option is not given.
+
+import {
+  CodecRegistry,
+  createCodecRegistry,
+  InvalidOptionError,
+  type JsonObject,
+  type PayloadCodec,
+} from "@natsbridge/envelope";
+import type { ConnectionOptions, NatsConnection } from "nats";
+import { getDefaultLogger, type Logger } from "./logger.js";
+import type { Platform } from "./platform/types.js";
+import type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
+
+export const DEFAULT_BROKER_URL = "nats://localhost:4222";
+export const DEFAULT_FILESERVER_URL = "http://localhost:8080";
+/** 0.5 MB, as requirements.md and architecture.md set for desktop platforms. */
+export const DEFAULT_SIZE_THRESHOLD = 500_000;
+/** nats-server's default max_payload, used when no connection tells us better. */
+export const DEFAULT_MAX_PAYLOAD = 1_048_576;
+
+export interface BaseOptions {
+  /** NATS server URL(s), comma-separated. Default: $NATS_URL, else nats://localhost:4222. */
+  brokerUrl?: string;
+  /** An open NATS connection to use instead of the shared one (reference: `NATS_connection`). */
+  connection?: NatsConnection;
+  /** Extra options for opening the shared connection (auth, TLS, reconnect...). */
+  connectOptions?: Partial<ConnectionOptions>;
+  /** The file server (reference: `fileserver_url`). Default: $FILESERVER_URL, else http://localhost:8080. */
+  fileserverUrl?: string;
+  /** Codecs beyond the built-in ones, e.g. `arrowCodecs()` from @natsbridge/arrow, or a whole registry. */
+  codecs?: CodecRegistry | readonly PayloadCodec[];
+  /** A pino logger (or anything with the same methods). Default: silent, or $NATSBRIDGE_LOG_LEVEL. */
+  logger?: Logger;
+  /** Cancels the whole operation. */
+  signal?: AbortSignal;
+}
+
+export interface SmartSendOptions extends BaseOptions {
+  /** Payloads of at least this many serialized bytes go by link. Default: $SIZE_THRESHOLD, else 500000. */
+  sizeThreshold?: number;
+  correlationId?: string;
+  msgId?: string;
+  msgPurpose?: string;
+  senderName?: string;
+  senderId?: string;
+  receiverName?: string;
+  receiverId?: string;
+  replyTo?: string;
+  replyToMsgId?: string;
+  /** Envelope-level metadata. */
+  metadata?: JsonObject;
+  /** Publish the envelope (default true); false only builds it (reference: `is_publish`). */
+  isPublish?: boolean;
+  /** Wait until the server has the message (one round trip) before resolving. Default false. */
+  flush?: boolean;
+  /** Where link payloads go. */
+  store?: ClaimCheckStore;
+  /** A reference-style upload handler, used when no `store` is given. */
+  uploadHandler?: UploadHandler;
+  /** Send every payload by link, whatever its size (cf. SQS `alwaysThroughS3`). */
+  alwaysLink?: boolean;
+  /** Envelope size limit when not publishing; otherwise the server's max_payload is used. */
+  maxPayload?: number;
+  /** Put sha256 (hex) of each payload in its metadata. Default true. */
+  checksum?: boolean;
+  /** Upload progress, per link payload. */
+  onUploadProgress?: (progress: { dataname: string; sentBytes: number; totalBytes: number | undefined }) => void;
+}
+
+export interface SmartReceiveOptions extends BaseOptions {
+  /** Download attempts per link payload. Default 5. */
+  maxRetries?: number;
+  /** First retry delay in ms, doubled each retry. Default 100. */
+  baseDelay?: number;
+  /** Upper bound of the retry delay in ms. Default 5000. */
+  maxDelay?: number;
+  /** Time limit in ms of each download attempt, body included. Default 60000. */
+  attemptTimeout?: number;
+  /** A reference-style download handler replacing the built-in HTTP download. */
+  downloadHandler?: DownloadHandler;
+  /** Origins (scheme://host[:port]) link URLs may point at, besides the file server's and the store's. */
+  allowedOrigins?: readonly string[];
+  /** Fetch link URLs on any http(s) host. Off by default: a link is a request the sender makes you send. */
+  allowAnyHost?: boolean;
+  /** Refuse envelopes larger than this. Default 64 MiB. */
+  maxEnvelopeBytes?: number;
+  /** Refuse link downloads larger than this. Default 4 GiB. */
+  maxDownloadBytes?: number;
+  /** Check sha256 and size from the payload metadata when present. Default true. */
+  verify?: boolean;
+  /** A store whose origins join the allowlist. */
+  store?: ClaimCheckStore;
+  /** Download progress, per link payload. */
+  onDownloadProgress?: (progress: { dataname: string; receivedBytes: number; totalBytes: number | undefined }) => void;
+}
+
+export interface ResolvedBase {
+  brokerUrl: string;
+  fileserverUrl: string;
+  registry: CodecRegistry;
+  logger: Logger;
+}
+
+export function resolveBase(options: BaseOptions, platform: Platform): ResolvedBase {
+  return {
+    brokerUrl: options.brokerUrl ?? platform.env("NATS_URL") ?? DEFAULT_BROKER_URL,
+    fileserverUrl: options.fileserverUrl ?? platform.env("FILESERVER_URL") ?? DEFAULT_FILESERVER_URL,
+    registry: registryFor(options.codecs),
+    logger: options.logger ?? getDefaultLogger(platform.env("NATSBRIDGE_LOG_LEVEL")),
+  };
+}
+
+export function resolveSizeThreshold(options: SmartSendOptions, platform: Platform): number {
+  if (options.sizeThreshold !== undefined) return positiveInt(options.sizeThreshold, "sizeThreshold");
+  const env = platform.env("SIZE_THRESHOLD");
+  if (env !== undefined && env !== "") return positiveInt(Number(env), "SIZE_THRESHOLD");
+  return DEFAULT_SIZE_THRESHOLD;
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidOptionError(`${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+// Codec registries are immutable; building one per call is cheap but avoidable.
+const registryCache = new WeakMap<readonly PayloadCodec[], CodecRegistry>();
+export function registryFor(codecs: BaseOptions["codecs"]): CodecRegistry {
+  if (codecs instanceof CodecRegistry) return codecs;
+  if (!codecs) return defaultRegistry;
+  let r = registryCache.get(codecs);
+  if (!r) registryCache.set(codecs, (r = createCodecRegistry(...codecs)));
+  return r;
+}
+const defaultRegistry = createCodecRegistry();

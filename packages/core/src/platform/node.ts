@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+import { connect } from "nats";
+import { request } from "undici";
+import type { Platform } from "./types.js";
+
+export const nodePlatform: Platform = {
+  name: "node",
+  connect,
+  async sha256(bytes) {
+    return createHash("sha256").update(bytes).digest("hex");
+  },
+  createSha256() {
+    const hash = createHash("sha256");
+    return {
+      update: (chunk) => void hash.update(chunk),
+      digest: async () => hash.digest("hex"),
+    };
+  },
+  async httpGet(url, { signal, headers }) {
+    // undici's request() follows no redirects: a redirect is a response we
+    // inspect, never a hop to a host the allowlist has not seen.
+    const res = await request(url, { method: "GET", signal, headers: headers ?? {} });
+    const flat: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(res.headers)) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+    return {
+      status: res.statusCode,
+      headers: flat,
+      body: res.body,
+      dump: async () => {
+        await res.body.dump().catch(() => undefined);
+      },
+    };
+  },
+  env(name) {
+    return process.env[name];
+  },
+};

@@ -1,0 +1,34 @@
+// What differs between Node and the browser, gathered in one object so that the
+// shared code never imports a Node- or browser-only module. The Node entry
+// (index.ts) wires in `nats`, undici and node:crypto; a browser entry wires in
+// `nats.ws`, fetch and Web Crypto.
+
+import type { ConnectionOptions, NatsConnection } from "nats";
+
+export interface HttpGetResult {
+  status: number;
+  /** Response headers, lower-cased names. */
+  headers: Record<string, string | undefined>;
+  /** The body as a stream of chunks; must be consumed or cancelled. */
+  body: AsyncIterable<Uint8Array>;
+  /** Discard the body (on error statuses). */
+  dump(): Promise<void>;
+}
+
+export interface HttpGetOptions {
+  signal: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export interface Platform {
+  readonly name: "node" | "browser";
+  connect(options: ConnectionOptions): Promise<NatsConnection>;
+  /** SHA-256 of the bytes as lower-case hex. */
+  sha256(bytes: Uint8Array): Promise<string>;
+  /** An incremental SHA-256 for streamed bodies. */
+  createSha256(): { update(chunk: Uint8Array): void; digest(): Promise<string> };
+  /** One HTTP GET, without redirects being followed silently into other hosts. */
+  httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult>;
+  /** Environment variable lookup (Node's process.env; nothing in browsers). */
+  env(name: string): string | undefined;
+}

@@ -1,0 +1,187 @@
+// Payload codecs turn a native value into the bytes of a payload and back. The
+// registry is a plain object passed through options (never a global), so that
+// @natsbridge/arrow can add `arrowtable` and `table` without this package
+// depending on apache-arrow, and two bridges in one process can differ.
+
+import { decodeUtf8, describe, encodeUtf8, ownBytes, toBytes } from "./bytes.js";
+import { DeserializationError, InvalidDataError, NatsBridgeError, UnknownPayloadTypeError } from "./errors.js";
+import type { PayloadType } from "./types.js";
+
+export interface CodecContext {
+  dataname: string;
+  payloadType: PayloadType;
+  correlationId?: string | undefined;
+}
+
+export interface PayloadCodec<In = unknown, Out = unknown> {
+  /** The `payload_type` this codec handles on the wire. */
+  readonly type: PayloadType;
+  /** Native value → payload bytes. Throws InvalidDataError for values of the wrong kind. */
+  encode(value: In, context: CodecContext): Uint8Array | Promise<Uint8Array>;
+  /** Payload bytes → native value. Throws DeserializationError for bytes it cannot read. */
+  decode(bytes: Uint8Array, context: CodecContext): Out | Promise<Out>;
+}
+
+export class CodecRegistry {
+  readonly #codecs = new Map<string, PayloadCodec>();
+
+  constructor(codecs: Iterable<PayloadCodec> = defaultCodecs) {
+    for (const codec of codecs) this.#codecs.set(codec.type, codec);
+  }
+
+  /** The codec for `type`, or UnknownPayloadTypeError. */
+  get(type: string): PayloadCodec {
+    const codec = this.#codecs.get(type);
+    if (!codec) {
+      throw new UnknownPayloadTypeError(
+        `unknown payload_type ${JSON.stringify(type)}; known: ${this.types().join(", ")}`,
+        { details: { payloadType: type } },
+      );
+    }
+    return codec;
+  }
+
+  has(type: string): boolean {
+    return this.#codecs.has(type);
+  }
+
+  types(): string[] {
+    return [...this.#codecs.keys()];
+  }
+
+  /** A new registry with these codecs added; a codec for an existing type replaces it. */
+  with(...codecs: PayloadCodec[]): CodecRegistry {
+    return new CodecRegistry([...this.#codecs.values(), ...codecs]);
+  }
+}
+
+/** The built-in codecs plus any extra ones (e.g. `arrowCodecs()` from @natsbridge/arrow). */
+export function createCodecRegistry(...extra: PayloadCodec[]): CodecRegistry {
+  return new CodecRegistry([...defaultCodecs, ...extra]);
+}
+
+/** Serialize one value with the codec for its type, adding payload context to errors. */
+export async function encodeValue(registry: CodecRegistry, value: unknown, context: CodecContext): Promise<Uint8Array> {
+  try {
+    return await registry.get(context.payloadType).encode(value, context);
+  } catch (error) {
+    throw inContext(error, context, InvalidDataError, "could not serialize");
+  }
+}
+
+/** Deserialize one payload's bytes with the codec for its type, adding payload context to errors. */
+export async function decodeValue(registry: CodecRegistry, bytes: Uint8Array, context: CodecContext): Promise<unknown> {
+  try {
+    return await registry.get(context.payloadType).decode(bytes, context);
+  } catch (error) {
+    throw inContext(error, context, DeserializationError, "could not deserialize");
+  }
+}
+
+function inContext(
+  error: unknown,
+  context: CodecContext,
+  Fallback: typeof InvalidDataError | typeof DeserializationError,
+  verb: string,
+): NatsBridgeError {
+  const where = { correlationId: context.correlationId, dataname: context.dataname };
+  if (error instanceof NatsBridgeError) return error.withContext(where);
+  // A third-party codec threw something untyped: wrap it so callers still get a code.
+  return new Fallback(`${verb} payload '${context.dataname}' (${context.payloadType}): ${String(error)}`, {
+    cause: error,
+    ...where,
+  });
+}
+
+// ---- built-in codecs -------------------------------------------------------
+
+export const textCodec: PayloadCodec<string, string> = {
+  type: "text",
+  encode(value) {
+    if (typeof value !== "string") throw new InvalidDataError(`text data must be a string, got ${describe(value)}`);
+    return encodeUtf8(value);
+  },
+  decode(bytes) {
+    return decodeUtf8(bytes);
+  },
+};
+
+function encodeJson(value: unknown, type: string): Uint8Array {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (cause) {
+    // BigInt, circular structures, throwing toJSON...
+    throw new InvalidDataError(`${type} data is not JSON-serializable: ${String(cause)}`, { cause });
+  }
+  if (json === undefined) throw new InvalidDataError(`${type} data is not JSON-serializable (got ${describe(value)})`);
+  return encodeUtf8(json);
+}
+
+function decodeJson(bytes: Uint8Array, type: string): unknown {
+  const text = decodeUtf8(bytes);
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new DeserializationError(`${type} payload is not valid JSON: ${String(cause)}`, { cause });
+  }
+}
+
+/** `dictionary`: any JSON value (objects and top-level lists alike, as Python sends both). */
+export const dictionaryCodec: PayloadCodec<unknown, unknown> = {
+  type: "dictionary",
+  encode(value) {
+    return encodeJson(value, "dictionary");
+  },
+  decode(bytes) {
+    return decodeJson(bytes, "dictionary");
+  },
+};
+
+function isRow(row: unknown): boolean {
+  return typeof row === "object" && row !== null && !Array.isArray(row);
+}
+
+/** `jsontable`: an array of row objects, as JSON. Needs no Arrow library. */
+export const jsontableCodec: PayloadCodec<Record<string, unknown>[], Record<string, unknown>[]> = {
+  type: "jsontable",
+  encode(value) {
+    if (!Array.isArray(value) || !value.every(isRow)) {
+      throw new InvalidDataError(`jsontable data must be an array of row objects, got ${describe(value)}`);
+    }
+    return encodeJson(value, "jsontable");
+  },
+  decode(bytes) {
+    const rows = decodeJson(bytes, "jsontable");
+    if (!Array.isArray(rows)) throw new DeserializationError("jsontable payload is not a JSON array of rows");
+    return rows as Record<string, unknown>[];
+  },
+};
+
+function bytesCodec(type: "image" | "audio" | "video" | "binary"): PayloadCodec<Uint8Array, Uint8Array> {
+  return {
+    type,
+    encode(value) {
+      return toBytes(value, `${type} data`);
+    },
+    decode(bytes) {
+      return ownBytes(bytes);
+    },
+  };
+}
+
+export const imageCodec = bytesCodec("image");
+export const audioCodec = bytesCodec("audio");
+export const videoCodec = bytesCodec("video");
+export const binaryCodec = bytesCodec("binary");
+
+/** The codecs every bridge has: everything but the Arrow table types. */
+export const defaultCodecs: readonly PayloadCodec[] = Object.freeze([
+  textCodec as PayloadCodec,
+  dictionaryCodec,
+  jsontableCodec as PayloadCodec,
+  imageCodec as PayloadCodec,
+  audioCodec as PayloadCodec,
+  videoCodec as PayloadCodec,
+  binaryCodec as PayloadCodec,
+]);

@@ -1,0 +1,41 @@
+export * from "./errors.js";
+export type * from "./types.js";
+export { ENVELOPE_STRING_FIELDS } from "./types.js";
+export {
+  bytesToHex,
+  decodeBase64,
+  decodeUtf8,
+  encodeBase64,
+  encodeUtf8,
+  ownBytes,
+  toBytes,
+} from "./bytes.js";
+export {
+  CodecRegistry,
+  createCodecRegistry,
+  decodeValue,
+  defaultCodecs,
+  encodeValue,
+  audioCodec,
+  binaryCodec,
+  dictionaryCodec,
+  imageCodec,
+  jsontableCodec,
+  textCodec,
+  videoCodec,
+  type CodecContext,
+  type PayloadCodec,
+} from "./codecs.js";
+export { directPayloadBytes, linkPayloadUrl, parseEnvelope, type ParseOptions } from "./parse.js";
+export {
+  base64Length,
+  createDirectPayload,
+  createEnvelope,
+  createLinkPayload,
+  isoTimestamp,
+  parseTimestamp,
+  uuid4,
+  type DirectPayloadInput,
+  type EnvelopeInput,
+  type LinkPayloadInput,
+} from "./build.js";

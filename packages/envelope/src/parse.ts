@@ -1,0 +1,145 @@
+// Strict-but-tolerant parsing of incoming envelopes. Strict: a field that is
+// present must have the right JSON type, or the whole message is an
+// InvalidEnvelopeError naming the field. Tolerant of what the other references
+// really send: unknown fields are kept, payload `metadata` may be missing
+// (MicroPython), ids need not be UUIDs, any timestamp string is accepted, and
+// envelope-level string fields that an implementation leaves out become "".
+
+import { decodeBase64, decodeUtf8, encodeUtf8 } from "./bytes.js";
+import {
+  DeserializationError,
+  InvalidEnvelopeError,
+  NatsBridgeError,
+  UnknownTransportError,
+  UnsupportedEncodingError,
+} from "./errors.js";
+import { ENVELOPE_STRING_FIELDS, type JsonObject, type WireEnvelope, type WirePayload } from "./types.js";
+
+/** Options for {@link parseEnvelope}. */
+export interface ParseOptions {
+  /** Refuse inputs longer than this many bytes/characters before parsing them. Default: no limit. */
+  maxBytes?: number;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fail(message: string, correlationId?: string, cause?: unknown): never {
+  throw new InvalidEnvelopeError(message, { correlationId, cause });
+}
+
+/**
+ * Parse a received message (bytes, JSON text, or an already-parsed object) into a
+ * normalized wire envelope. Throws InvalidEnvelopeError; never anything untyped.
+ */
+export function parseEnvelope(input: Uint8Array | string | unknown, options: ParseOptions = {}): WireEnvelope {
+  let raw: unknown = input;
+  if (input instanceof Uint8Array || typeof input === "string") {
+    const length = typeof input === "string" ? input.length : input.byteLength;
+    if (options.maxBytes !== undefined && length > options.maxBytes) {
+      fail(`envelope is ${length} bytes, over the ${options.maxBytes}-byte limit`);
+    }
+    let text: string;
+    try {
+      text = typeof input === "string" ? input : decodeUtf8(input);
+    } catch (cause) {
+      fail("envelope is not valid UTF-8", undefined, cause);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (cause) {
+      fail(`envelope is not valid JSON: ${(cause as Error).message}`, undefined, cause);
+    }
+  }
+  if (!isObject(raw)) fail("envelope must be a JSON object");
+
+  // Learn the correlation id first so every later error can carry it.
+  const cid = typeof raw.correlation_id === "string" ? raw.correlation_id : undefined;
+
+  const env: JsonObject = { ...raw };
+  for (const field of ENVELOPE_STRING_FIELDS) {
+    const value = raw[field];
+    if (value === undefined || value === null) env[field] = "";
+    else if (typeof value !== "string") fail(`envelope field '${field}' must be a string, got ${typeof value}`, cid);
+  }
+  const metadata = raw.metadata;
+  if (metadata === undefined || metadata === null) env.metadata = {};
+  else if (!isObject(metadata)) fail("envelope field 'metadata' must be an object", cid);
+
+  const payloads = raw.payloads;
+  if (!Array.isArray(payloads)) fail("envelope field 'payloads' must be an array", cid);
+  env.payloads = payloads.map((p, i) => parsePayload(p, i, cid));
+  return env as WireEnvelope;
+}
+
+function parsePayload(raw: unknown, index: number, cid: string | undefined): WirePayload {
+  const where = `payloads[${index}]`;
+  if (!isObject(raw)) fail(`${where} must be an object`, cid);
+  const p: JsonObject = { ...raw };
+  for (const field of ["dataname", "payload_type", "transport"] as const) {
+    if (typeof raw[field] !== "string") fail(`${where}.${field} must be a string`, cid);
+  }
+  for (const field of ["id", "encoding"] as const) {
+    const value = raw[field];
+    if (value === undefined || value === null) p[field] = field === "encoding" ? defaultEncoding(raw.transport as string) : "";
+    else if (typeof value !== "string") fail(`${where}.${field} must be a string`, cid);
+  }
+  const size = raw.size;
+  if (size === undefined || size === null) delete p.size;
+  else if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+    fail(`${where}.size must be a non-negative integer`, cid);
+  }
+  const metadata = raw.metadata;
+  if (metadata === undefined || metadata === null) p.metadata = {};
+  else if (!isObject(metadata)) fail(`${where}.metadata must be an object`, cid);
+  if (!("data" in raw)) fail(`${where}.data is missing`, cid);
+  return p as WirePayload;
+}
+
+function defaultEncoding(transport: string): string {
+  return transport === "link" ? "none" : "base64";
+}
+
+/** Encodings whose direct `data` is base64 text (Julia/JS label some base64 data `json` or `arrow-ipc`). */
+const BASE64_ENCODINGS = new Set(["base64", "json", "arrow-ipc"]);
+
+/**
+ * The serialized bytes of a direct payload. Accepts every label the references
+ * use: `base64`, and `json`/`arrow-ipc` on base64 text. A `json` payload whose
+ * `data` is an inline JSON value rather than a string is accepted as that value.
+ */
+export function directPayloadBytes(payload: WirePayload, correlationId?: string): Uint8Array {
+  const context = { correlationId, dataname: payload.dataname };
+  if (payload.transport !== "direct") {
+    throw new UnknownTransportError(`payload '${payload.dataname}' is not direct`, context);
+  }
+  if (!BASE64_ENCODINGS.has(payload.encoding)) {
+    throw new UnsupportedEncodingError(
+      `payload '${payload.dataname}' has encoding ${JSON.stringify(payload.encoding)}; direct payloads must be base64, json or arrow-ipc`,
+      { ...context, details: { encoding: payload.encoding } },
+    );
+  }
+  const data = payload.data;
+  if (typeof data === "string") {
+    try {
+      return decodeBase64(data);
+    } catch (error) {
+      if (error instanceof NatsBridgeError) throw error.withContext(context);
+      throw error;
+    }
+  }
+  if (payload.encoding === "json" && data !== undefined) return encodeUtf8(JSON.stringify(data));
+  throw new DeserializationError(`payload '${payload.dataname}' data must be a base64 string`, context);
+}
+
+/** The URL of a link payload, checked to be a string. */
+export function linkPayloadUrl(payload: WirePayload, correlationId?: string): string {
+  if (typeof payload.data !== "string" || payload.data.length === 0) {
+    throw new InvalidEnvelopeError(`link payload '${payload.dataname}' data must be a URL string`, {
+      correlationId,
+      dataname: payload.dataname,
+    });
+  }
+  return payload.data;
+}

@@ -1,0 +1,9 @@
+// The values the global setups hand to tests (vitest provide/inject). Test
+// tsconfigs include this file so `inject("natsUrl")` is typed.
+declare module "vitest" {
+  export interface ProvidedContext {
+    natsUrl: string;
+    natsWsUrl: string;
+  }
+}
+export {};
