@@ -2,3 +2,4 @@ export { findBinary, REPO_ROOT, TOOLS_BIN } from "./binaries.js";
 export { freePort, waitForPort } from "./ports.js";
 export { startProcess, type ManagedProcess } from "./process.js";
 export { NATS_INSTALL_HINT, startNatsServer, type NatsServer, type NatsServerOptions } from "./nats-server.js";
+export { findPython } from "./python.js";
