@@ -12,7 +12,6 @@ import {
   decodeValue,
   directPayloadBytes,
   DownloadFailedError,
-  encodeUtf8,
   encodeValue,
   InternalError,
   InvalidDataError,
@@ -22,6 +21,7 @@ import {
   NatsBridgeError,
   parseEnvelope,
   PayloadTooLargeError,
+  serializeEnvelope,
   PublishFailedError,
   RequestTimeoutError,
   SizeMismatchError,
@@ -39,7 +39,7 @@ import {
 import type { Msg, NatsConnection, Subscription } from "nats";
 import { ConnectionPool } from "./connection.js";
 import { buildLinkPolicy, checkLinkUrl, downloadWithBackoff, type LinkPolicy } from "./download.js";
-import { redactUrl, type Logger } from "./logger.js";
+import { messageLogger, redactUrl, type Logger } from "./logger.js";
 import {
   DEFAULT_MAX_PAYLOAD,
   resolveBase,
@@ -124,7 +124,7 @@ export class NatsBridge {
     const base = resolveBase(o, this.#platform);
     const correlationId = o.correlationId ?? uuid4();
     const msgId = o.msgId ?? uuid4();
-    const log = base.logger.child({ correlation_id: correlationId });
+    const log = messageLogger(base.logger, correlationId);
     log.debug({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
     if (typeof subject !== "string" || subject.length === 0) {
       throw new InvalidDataError("subject must be a non-empty string", { correlationId });
@@ -174,6 +174,7 @@ export class NatsBridge {
     };
 
     const wirePayloads: WirePayload[] = [];
+    const knownBase64 = new Set<object>();
     try {
       // Uploads run one at a time so that a failure stops the rest early and a
       // large message does not open many parallel streams to the file server.
@@ -181,7 +182,9 @@ export class NatsBridge {
         const metadata = it.sha256 ? { sha256: it.sha256 } : {};
         if (plan[i] === "direct") {
           log.debug({ dataname: it.dataname, size: it.bytes.byteLength }, "smartsend: direct transport");
-          wirePayloads.push(createDirectPayload({ ...it, metadata }));
+          const direct = createDirectPayload({ ...it, metadata });
+          knownBase64.add(direct);
+          wirePayloads.push(direct);
           continue;
         }
         log.debug({ dataname: it.dataname, size: it.bytes.byteLength, store: store!.name }, "smartsend: link transport, uploading");
@@ -201,9 +204,10 @@ export class NatsBridge {
       }
 
       const envelope = createEnvelope({ ...fields, timestamp: skeleton.timestamp, senderId: skeleton.sender_id, payloads: wirePayloads });
-      const json = JSON.stringify(envelope);
+      const serialized = serializeEnvelope(envelope, { knownBase64 });
+      const json = serialized.json;
       if (publish) {
-        const bytes = encodeUtf8(json);
+        const bytes = serialized.bytes();
         if (bytes.byteLength > maxPayload) {
           throw new PayloadTooLargeError(
             `envelope is ${bytes.byteLength} bytes, over the server's max_payload of ${maxPayload}. Nothing was published.`,
@@ -306,9 +310,12 @@ export class NatsBridge {
     const base = resolveBase(o, this.#platform);
     const env = parseEnvelope(messageData(msg), { maxBytes: o.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES });
     const correlationId = env.correlation_id;
-    const log = base.logger.child({ correlation_id: correlationId });
+    const log = messageLogger(base.logger, correlationId);
     log.debug({ payloads: env.payloads.length, send_to: env.send_to }, "smartreceive: envelope parsed");
-    const policy = buildLinkPolicy([base.fileserverUrl, ...(o.store?.origins ?? []), ...(o.allowedOrigins ?? [])], o.allowAnyHost);
+    // Built on the first link payload only: most messages have none.
+    let policy: LinkPolicy | undefined;
+    const linkPolicy = () =>
+      (policy ??= buildLinkPolicy([base.fileserverUrl, ...(o.store?.origins ?? []), ...(o.allowedOrigins ?? [])], o.allowAnyHost));
 
     const values: unknown[] = [];
     for (const payload of env.payloads) {
@@ -319,7 +326,7 @@ export class NatsBridge {
         bytes = directPayloadBytes(payload, correlationId);
         log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: direct payload decoded");
       } else if (payload.transport === "link") {
-        bytes = await this.#download(payload, policy, o, correlationId, log);
+        bytes = await this.#download(payload, linkPolicy, o, correlationId, log);
       } else {
         throw new UnknownTransportError(
           `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
@@ -337,7 +344,7 @@ export class NatsBridge {
     };
   }
 
-  async #download(payload: WirePayload, policy: LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
+  async #download(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
     const url = linkPayloadUrl(payload, correlationId);
     const maxRetries = o.maxRetries ?? 5;
     const baseDelay = o.baseDelay ?? 100;
@@ -357,7 +364,7 @@ export class NatsBridge {
         });
       }
     }
-    checkLinkUrl(url, policy, correlationId);
+    checkLinkUrl(url, linkPolicy(), correlationId);
     try {
       const bytes = await downloadWithBackoff(this.#platform, url, {
         maxRetries,
@@ -480,10 +487,14 @@ function messageData(msg: ReceivableMessage): Uint8Array | string {
   throw new InvalidEnvelopeError("smartreceive needs a NATS message, { data: Uint8Array }, bytes or a JSON string");
 }
 
+/**
+ * An upper bound of the JSON bytes a direct payload adds besides its base64
+ * data, computed without building it: fixed keys and values (id, transport,
+ * encoding, sha256, two size numbers) plus the dataname and type at their
+ * worst-case JSON escaping (6 bytes per UTF-16 unit, as `\uXXXX`).
+ */
 function payloadOverhead(it: SerializedPayload): number {
-  const skeleton = createDirectPayload({ ...it, bytes: new Uint8Array(0), metadata: it.sha256 ? { sha256: it.sha256 } : {} });
-  // +16 covers the size digits growing from "0" to the real size, twice.
-  return utf8Length(JSON.stringify(skeleton)) + 16;
+  return 320 + 6 * (it.dataname.length + it.payloadType.length);
 }
 
 function utf8Length(text: string): number {

@@ -11,6 +11,18 @@ export interface Logger {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** pino's level check; used to skip building per-message child loggers when debug is off. */
+  isLevelEnabled?(level: string): boolean;
+}
+
+const noop = () => undefined;
+/** A logger that drops everything; what the hot path uses when debug logging is off. */
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => silentLogger };
+
+/** A child logger bound to one message's correlation id, or the silent logger when debug is off. */
+export function messageLogger(logger: Logger, correlationId: string): Logger {
+  if (logger.isLevelEnabled && !logger.isLevelEnabled("debug")) return silentLogger;
+  return logger.child({ correlation_id: correlationId });
 }
 
 let defaultLogger: Logger | undefined;

@@ -15,9 +15,11 @@ const NodeBuffer = (globalThis as { Buffer?: BufferCtor }).Buffer;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const DECODE_TABLE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE_TABLE[ALPHABET.charCodeAt(i)] = i;
+DECODE_TABLE["-".charCodeAt(0)] = 62; // URL-safe alphabet, read as Node reads it
+DECODE_TABLE["_".charCodeAt(0)] = 63;
 
-// Standard alphabet, padding optional; one check over the whole string.
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+// Standard or URL-safe alphabet, padding optional; one check over the whole string.
+const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const WHITESPACE_RE = /[\t\n\r ]+/g;
 
 export function encodeBase64(bytes: Uint8Array): string {
@@ -47,22 +49,28 @@ export function encodeBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Strict base64 decoding: the standard alphabet, optional padding, and (tolerated)
- * whitespace such as MIME line breaks. Anything else is a DeserializationError —
+ * Strict base64 decoding: the standard (or URL-safe) alphabet, optional padding,
+ * and (tolerated) whitespace such as MIME line breaks. Anything else is a DeserializationError —
  * Buffer.from alone would silently skip bad characters and hand back wrong bytes.
  */
 export function decodeBase64(text: string): Uint8Array {
-  let s = text;
-  if (!BASE64_RE.test(s)) {
-    s = s.replace(WHITESPACE_RE, "");
-    if (!BASE64_RE.test(s)) throw new DeserializationError("data is not valid base64");
+  if (NodeBuffer) {
+    // Fast path: Node's decoder is native but lenient (it skips characters it
+    // does not know). A strict decode of n characters yields exactly
+    // floor(body * 3 / 4) bytes, so any skipped character shows up as a shorter
+    // result; only then do we pay for the full character check below. Node
+    // also reads the URL-safe alphabet (- and _), and so do we, everywhere.
+    const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+    const body = text.length - pad;
+    const decoded = NodeBuffer.from(text, "base64");
+    if (decoded.byteLength === Math.floor((body * 3) / 4) && (pad === 0 || text.length % 4 === 0) && body % 4 !== 1) {
+      return ownBytes(decoded);
+    }
   }
+  const s = strictBase64(text);
+  if (NodeBuffer) return ownBytes(NodeBuffer.from(s, "base64"));
   const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
   const body = s.length - pad;
-  if ((pad > 0 && s.length % 4 !== 0) || body % 4 === 1) {
-    throw new DeserializationError("data is not valid base64 (bad length or padding)");
-  }
-  if (NodeBuffer) return ownBytes(NodeBuffer.from(s, "base64"));
   const outLen = Math.floor((body * 3) / 4);
   const out = new Uint8Array(outLen);
   let o = 0;
@@ -78,6 +86,21 @@ export function decodeBase64(text: string): Uint8Array {
     acc &= 0xffff;
   }
   return out;
+}
+
+/** The text with tolerated whitespace removed, or a DeserializationError. */
+function strictBase64(text: string): string {
+  let s = text;
+  if (!BASE64_RE.test(s)) {
+    s = s.replace(WHITESPACE_RE, "");
+    if (!BASE64_RE.test(s)) throw new DeserializationError("data is not valid base64");
+  }
+  const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
+  const body = s.length - pad;
+  if ((pad > 0 && s.length % 4 !== 0) || body % 4 === 1) {
+    throw new DeserializationError("data is not valid base64 (bad length or padding)");
+  }
+  return s;
 }
 
 /**

@@ -39,3 +39,4 @@ export {
   type EnvelopeInput,
   type LinkPayloadInput,
 } from "./build.js";
+export { serializeEnvelope, type SerializedEnvelope, type SerializeOptions } from "./serialize.js";

@@ -16,7 +16,7 @@ describe("base64", () => {
     expect(decodeBase64("aGVs\nbG8=\n")).toEqual(new TextEncoder().encode("hello"));
   });
 
-  it.each(["a", "abcde", "ab=c", "a@bc", "YWJj===", "YW=="+"x", "é"])("rejects %j with DESERIALIZATION_ERROR", (bad) => {
+  it.each(["a", "abcde", "ab=c", "a@bc", "YWJj===", "YW=="+"x", "é", "ab cd!"])("rejects %j with DESERIALIZATION_ERROR", (bad) => {
     let error: unknown;
     try {
       decodeBase64(bad);
