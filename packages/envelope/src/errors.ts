@@ -31,6 +31,8 @@ export const ErrorCodes = {
   UPLOAD_FAILED: "UPLOAD_FAILED",
   /** A link payload could not be downloaded after all retries. */
   DOWNLOAD_FAILED: "DOWNLOAD_FAILED",
+  /** The claim-check store could not delete a blob (cleanup, delete-after-consume). */
+  DELETE_FAILED: "DELETE_FAILED",
   /** A link URL is outside the allowed schemes/hosts and was not fetched. */
   URL_NOT_ALLOWED: "URL_NOT_ALLOWED",
   /** The downloaded or decoded bytes do not match the sender's sha256. */
@@ -147,3 +149,4 @@ export const UnsupportedArrowFeatureError = defineError(
 export const MissingDependencyError = defineError(ErrorCodes.MISSING_DEPENDENCY, "MissingDependencyError");
 export const InvalidOptionError = defineError(ErrorCodes.INVALID_OPTION, "InvalidOptionError");
 export const InternalError = defineError(ErrorCodes.INTERNAL_ERROR, "InternalError");
+export const DeleteFailedError = defineError(ErrorCodes.DELETE_FAILED, "DeleteFailedError");

@@ -4,3 +4,4 @@ export { startProcess, type ManagedProcess } from "./process.js";
 export { NATS_INSTALL_HINT, startNatsServer, type NatsServer, type NatsServerOptions } from "./nats-server.js";
 export { findPython } from "./python.js";
 export { NGINX_INSTALL_HINT, startNginxDav, type NginxDav, type NginxDavOptions } from "./nginx.js";
+export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwOptions } from "./versitygw.js";

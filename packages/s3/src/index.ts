@@ -1,0 +1,11 @@
+// @natsbridge/s3: a claim-check store on Amazon S3 or any S3-compatible server.
+export { s3Store, S3Store, type DeleteConsumedResult, type S3DownloadHandlerOptions } from "./store.js";
+export {
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_URL_EXPIRES_IN,
+  MAX_URL_EXPIRES_IN,
+  type S3Encryption,
+  type S3StoreOptions,
+} from "./options.js";
+export { defaultObjectKey, keySegment } from "./keys.js";
+export { bucketOrigins, formatS3Url, parseS3Url, type BucketAddressing, type S3Location } from "./locate.js";

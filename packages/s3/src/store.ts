@@ -1,0 +1,259 @@
+// The S3 claim-check store: a payload too large for NATS is uploaded with
+// lib-storage's Upload (one PutObject, or a multipart upload streamed in parts
+// for large bodies) and a presigned GET URL from s3-request-presigner goes into
+// the envelope, so Julia, Python and browser receivers fetch it with a plain
+// HTTP GET and no credentials.
+
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  S3Client,
+  type PutObjectCommandInput,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, DownloadHandler } from "@natsbridge/core";
+import {
+  AbortedError,
+  DeleteFailedError,
+  DownloadFailedError,
+  InvalidDataError,
+  SizeLimitExceededError,
+  UploadFailedError,
+  UrlNotAllowedError,
+  type ReceivedEnvelope,
+} from "@natsbridge/envelope";
+import { toUploadBody } from "./body.js";
+import { defaultObjectKey, normalizePrefix } from "./keys.js";
+import { bucketOrigins, formatS3Url, locateObject, type BucketAddressing, type S3Location } from "./locate.js";
+import { checkOptions, DEFAULT_KEY_PREFIX, DEFAULT_URL_EXPIRES_IN, resolveRegion, type S3StoreOptions } from "./options.js";
+import { describeS3Error } from "./s3-errors.js";
+
+const MAX_KEY_BYTES = 1024;
+
+export interface DeleteConsumedResult {
+  /** URLs of this store's blobs that were deleted. */
+  deleted: string[];
+  /** Link URLs that are not this store's, left alone. */
+  skipped: string[];
+  failed: { url: string; error: Error }[];
+}
+
+export interface S3DownloadHandlerOptions {
+  /** For URLs that are not this store's (e.g. another sender's file server). Default: refuse them with URL_NOT_ALLOWED. */
+  fallback?: DownloadHandler;
+  /** Refuse objects larger than this many bytes. Default 4 GiB. */
+  maxBytes?: number;
+}
+
+export class S3Store implements ClaimCheckStore {
+  readonly name = "s3";
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly keyPrefix: string;
+  readonly origins: readonly string[];
+  readonly #options: S3StoreOptions;
+  readonly #addressing: BucketAddressing;
+
+  constructor(options: S3StoreOptions) {
+    checkOptions(options);
+    this.#options = options;
+    this.bucket = options.bucket;
+    this.keyPrefix = normalizePrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    const region = resolveRegion(options);
+    this.client =
+      options.client ??
+      new S3Client({
+        ...options.clientConfig,
+        ...(region ? { region } : {}),
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+      });
+    this.#addressing = {
+      bucket: options.bucket,
+      region,
+      endpoint: options.endpoint ?? (typeof options.clientConfig?.endpoint === "string" ? options.clientConfig.endpoint : undefined),
+      forcePathStyle: options.forcePathStyle ?? options.clientConfig?.forcePathStyle ?? false,
+    };
+    this.origins = Object.freeze([...(options.origins ?? bucketOrigins(this.#addressing))]);
+  }
+
+  /** Upload one payload and return the URL that goes into the envelope. */
+  async put(request: ClaimCheckPutRequest): Promise<ClaimCheckPutResult> {
+    const context = { correlationId: request.correlationId, dataname: request.dataname };
+    if (request.signal?.aborted) throw new AbortedError("upload aborted before it started", { ...context, cause: request.signal.reason });
+    const key = (this.#options.key ?? defaultObjectKey)(request, this.keyPrefix);
+    if (typeof key !== "string" || key.length === 0 || new TextEncoder().encode(key).byteLength > MAX_KEY_BYTES) {
+      throw new UploadFailedError(`object key must be 1..${MAX_KEY_BYTES} bytes, got ${JSON.stringify(String(key).slice(0, 80))}`, context);
+    }
+    const where = formatS3Url({ bucket: this.bucket, key });
+    await this.#upload(request, key, where);
+
+    let url: string;
+    try {
+      url = this.#options.link === "s3" ? where : await this.presign(key);
+    } catch (error) {
+      // The blob is useless without its URL: remove it rather than leave it to the lifecycle rule.
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+      const { reason, details } = describeS3Error(error);
+      throw new UploadFailedError(`uploaded ${where} but could not presign its URL: ${reason}`, {
+        ...context,
+        cause: error,
+        details: { bucket: this.bucket, key, ...details },
+      });
+    }
+    const expiresIn = this.#options.urlExpiresIn ?? DEFAULT_URL_EXPIRES_IN;
+    return {
+      url,
+      metadata: {
+        s3_bucket: this.bucket,
+        s3_key: key,
+        ...(this.#options.link === "s3" ? {} : { url_expires_at: new Date(Date.now() + expiresIn * 1000).toISOString() }),
+      },
+    };
+  }
+
+  async #upload(request: ClaimCheckPutRequest, key: string, where: string): Promise<void> {
+    const context = { correlationId: request.correlationId, dataname: request.dataname };
+    const params: PutObjectCommandInput = {
+      Bucket: this.bucket,
+      Key: key,
+      Body: toUploadBody(request.body),
+      ContentType: "application/octet-stream",
+      ...(Number.isSafeInteger(request.size) ? { ContentLength: request.size } : {}),
+      ...(request.sha256 ? { Metadata: { sha256: request.sha256 } } : {}),
+      ...this.#options.encryption,
+    };
+    const abortController = new AbortController();
+    const upload = new Upload({
+      client: this.client,
+      params,
+      abortController,
+      leavePartsOnError: false,
+      ...(this.#options.partSize ? { partSize: this.#options.partSize } : {}),
+      ...(this.#options.queueSize ? { queueSize: this.#options.queueSize } : {}),
+      ...(this.#options.tags ? { tags: [...this.#options.tags] } : {}),
+    });
+    if (request.onProgress) {
+      const onProgress = request.onProgress;
+      upload.on("httpUploadProgress", (p) => onProgress(p.loaded ?? 0, p.total ?? request.size));
+    }
+    const abort = () => abortController.abort();
+    request.signal?.addEventListener("abort", abort, { once: true });
+    try {
+      await upload.done();
+    } catch (error) {
+      if (request.signal?.aborted) throw new AbortedError(`upload to ${where} aborted`, { ...context, cause: error });
+      const { reason, details } = describeS3Error(error);
+      throw new UploadFailedError(`upload of '${request.dataname}' to ${where} failed: ${reason}. Nothing was published.`, {
+        ...context,
+        cause: error,
+        details: { bucket: this.bucket, key, ...details },
+      });
+    } finally {
+      request.signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  /** A presigned GET URL for `key`, valid for `expiresIn` seconds (default: the store's urlExpiresIn). */
+  presign(key: string, expiresIn = this.#options.urlExpiresIn ?? DEFAULT_URL_EXPIRES_IN): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn });
+  }
+
+  /** Bucket and key of a URL this store handed out (presigned or s3://); undefined for any other URL. */
+  locate(url: string): S3Location | undefined {
+    return locateObject(url, this.#addressing);
+  }
+
+  /** Delete the blob behind one of this store's URLs. S3 answers success for keys already gone. */
+  async delete(url: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const location = this.locate(url);
+    if (!location) {
+      throw new InvalidDataError(`not a URL of this S3 store (bucket ${this.bucket}); nothing deleted`, {
+        details: { origins: [...this.origins] },
+      });
+    }
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), {
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw new AbortedError("delete aborted", { cause: error });
+      const { reason, details } = describeS3Error(error);
+      throw new DeleteFailedError(`could not delete ${formatS3Url(location)}: ${reason}`, {
+        cause: error,
+        details: { bucket: location.bucket, key: location.key, ...details },
+      });
+    }
+  }
+
+  /**
+   * Delete-after-consume: remove this store's blobs named by a received
+   * envelope's link payloads. Only safe when this receiver is the sole consumer
+   * (one subscriber, or a queue group); with fan-out, rely on the lifecycle rule.
+   */
+  async deleteConsumed(envelope: Pick<ReceivedEnvelope, "payloadInfo">): Promise<DeleteConsumedResult> {
+    const result: DeleteConsumedResult = { deleted: [], skipped: [], failed: [] };
+    for (const payload of envelope.payloadInfo) {
+      if (payload.transport !== "link" || typeof payload.data !== "string") continue;
+      const url = payload.data;
+      if (!this.locate(url)) {
+        result.skipped.push(url);
+        continue;
+      }
+      try {
+        await this.delete(url);
+        result.deleted.push(url);
+      } catch (error) {
+        result.failed.push({ url, error: error as Error });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * A download handler for receivers that hold credentials: this store's
+   * `s3://` and presigned URLs are read with GetObject (so an expired
+   * presigned URL still works for them); other URLs go to `fallback`.
+   */
+  downloadHandler(options: S3DownloadHandlerOptions = {}): DownloadHandler {
+    const maxBytes = options.maxBytes ?? 4 * 1024 ** 3;
+    return async (url, maxRetries, baseDelay, maxDelay, correlationId) => {
+      const location = this.locate(url);
+      if (!location) {
+        if (options.fallback) return options.fallback(url, maxRetries, baseDelay, maxDelay, correlationId);
+        throw new UrlNotAllowedError(`link URL is not in S3 bucket ${this.bucket} and no fallback handler is set`, {
+          correlationId,
+          details: { origins: [...this.origins] },
+        });
+      }
+      const where = formatS3Url(location);
+      try {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+        if (res.ContentLength !== undefined && res.ContentLength > maxBytes) {
+          await res.Body?.transformToWebStream().cancel();
+          throw new SizeLimitExceededError(`${where} is ${res.ContentLength} bytes, over the ${maxBytes}-byte download limit`, {
+            correlationId,
+            details: { declared: res.ContentLength, limit: maxBytes },
+          });
+        }
+        if (!res.Body) throw new Error("GetObject returned no body");
+        return await res.Body.transformToByteArray();
+      } catch (error) {
+        if (error instanceof SizeLimitExceededError) throw error;
+        const { reason, details } = describeS3Error(error);
+        throw new DownloadFailedError(`failed to download ${where}: ${reason}`, {
+          correlationId,
+          cause: error,
+          details: { bucket: location.bucket, key: location.key, ...details },
+        });
+      }
+    };
+  }
+}
+
+/** An S3 claim-check store: `smartsend(subject, payloads, { store: s3Store({ bucket }) })`. */
+export function s3Store(options: S3StoreOptions): S3Store {
+  return new S3Store(options);
+}
