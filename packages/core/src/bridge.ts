@@ -4,7 +4,6 @@
 // entry point use one default bridge.
 
 import {
-  AbortedError,
   ChecksumMismatchError,
   createDirectPayload,
   createEnvelope,
@@ -27,7 +26,6 @@ import {
   SizeMismatchError,
   toBytes,
   UnknownTransportError,
-  UploadFailedError,
   uuid4,
   type CodecRegistry,
   type PayloadTuple,
@@ -38,7 +36,7 @@ import {
 } from "@natsbridge/envelope";
 import type { Msg, NatsConnection, Subscription } from "nats";
 import { ConnectionPool } from "./connection.js";
-import { buildLinkPolicy, checkLinkUrl, downloadWithBackoff, type LinkPolicy } from "./download.js";
+import { buildLinkPolicy, checkLinkUrl, downloadStream, downloadWithBackoff, type DownloadOptions, type LinkPolicy } from "./download.js";
 import { messageLogger, redactUrl, type Logger } from "./logger.js";
 import {
   DEFAULT_MAX_PAYLOAD,
@@ -49,7 +47,10 @@ import {
 } from "./options.js";
 import type { Platform } from "./platform/types.js";
 import { uploadHandlerStore } from "./handler-store.js";
-import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
+import { PayloadStream } from "./payload-stream.js";
+import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
+import type { ClaimCheckPutResult } from "./store.js";
+import { putLinkPayload } from "./upload.js";
 import { selectTransport } from "./transport.js";
 
 export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
@@ -89,6 +90,8 @@ interface SerializedPayload {
   payloadType: PayloadType;
   bytes: Uint8Array;
   sha256: string | undefined;
+  /** Stream data (binary family only): always sent by link, never buffered; `bytes` is empty. */
+  source?: StreamData;
 }
 
 export class NatsBridge {
@@ -153,13 +156,17 @@ export class NatsBridge {
       brokerUrl: base.brokerUrl,
       metadata: o.metadata,
     };
-    const skeleton = createEnvelope({ ...fields, payloads: [] });
     const plan = selectTransport(
-      items.map((it) => ({ dataname: it.dataname, size: it.bytes.byteLength, overhead: payloadOverhead(it) })),
+      items.map((it) => ({
+        dataname: it.dataname,
+        size: it.bytes.byteLength,
+        overhead: payloadOverhead(it),
+        ...(it.source ? { mustLink: true } : {}),
+      })),
       {
         sizeThreshold: resolveSizeThreshold(o, this.#platform),
         maxPayload,
-        envelopeOverhead: utf8Length(JSON.stringify(skeleton)),
+        envelopeOverhead: envelopeOverhead(fields),
         canLink: store !== undefined,
         alwaysLink: o.alwaysLink,
         correlationId,
@@ -187,23 +194,35 @@ export class NatsBridge {
           wirePayloads.push(direct);
           continue;
         }
-        log.debug({ dataname: it.dataname, size: it.bytes.byteLength, store: store!.name }, "smartsend: link transport, uploading");
-        const result = await this.#upload(store!, it, correlationId, msgId, o);
+        log.debug(
+          { dataname: it.dataname, size: it.source ? "stream" : it.bytes.byteLength, store: store!.name },
+          "smartsend: link transport, uploading",
+        );
+        const { result, size, sha256 } = await putLinkPayload(store!, this.#platform, it.source ? { ...it, bytes: undefined } : it, {
+          correlationId,
+          msgId,
+          checksum: o.checksum !== false,
+          signal: o.signal,
+          onProgress: o.onUploadProgress
+            ? (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes })
+            : undefined,
+        });
         uploaded.push(result);
-        log.debug({ dataname: it.dataname, url: redactUrl(result.url) }, "smartsend: uploaded");
+        log.debug({ dataname: it.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
+        // Store facts first, so they can never overwrite the size and checksum receivers verify.
         wirePayloads.push(
           createLinkPayload({
             id: it.id,
             dataname: it.dataname,
             payloadType: it.payloadType,
             url: result.url,
-            size: it.bytes.byteLength,
-            metadata: { ...result.metadata, payload_bytes: it.bytes.byteLength, ...metadata },
+            size,
+            metadata: { ...result.metadata, payload_bytes: size, ...(sha256 ? { sha256 } : {}) },
           }),
         );
       }
 
-      const envelope = createEnvelope({ ...fields, timestamp: skeleton.timestamp, senderId: skeleton.sender_id, payloads: wirePayloads });
+      const envelope = createEnvelope({ ...fields, payloads: wirePayloads });
       const serialized = serializeEnvelope(envelope, { knownBase64 });
       const json = serialized.json;
       if (publish) {
@@ -245,50 +264,18 @@ export class NatsBridge {
         throw new InvalidDataError(`payloads[${i}] must be a [dataname, data, payload_type] tuple`, { correlationId });
       }
       const [dataname, data, payloadType] = tuple;
+      if (STREAMABLE_TYPES.has(payloadType) && isStreamData(data)) {
+        // Streamed to the store later; its size and sha256 are measured on the way.
+        log.debug({ dataname, payload_type: payloadType }, "smartsend: stream payload");
+        items.push({ id: uuid4(), dataname, payloadType, bytes: new Uint8Array(0), sha256: undefined, source: data });
+        continue;
+      }
       const bytes = await encodeValue(registry, data, { dataname, payloadType, correlationId });
       const sha256 = checksum ? await this.#platform.sha256(bytes) : undefined;
       log.debug({ dataname, payload_type: payloadType, size: bytes.byteLength }, "smartsend: serialized payload");
       items.push({ id: uuid4(), dataname, payloadType, bytes, sha256 });
     }
     return items;
-  }
-
-  async #upload(
-    store: ClaimCheckStore,
-    it: SerializedPayload,
-    correlationId: string,
-    msgId: string,
-    o: SmartSendOptions,
-  ): Promise<ClaimCheckPutResult> {
-    try {
-      const result = await store.put({
-        dataname: it.dataname,
-        payloadType: it.payloadType,
-        body: it.bytes,
-        size: it.bytes.byteLength,
-        ...(it.sha256 ? { sha256: it.sha256 } : {}),
-        correlationId,
-        msgId,
-        payloadId: it.id,
-        ...(o.signal ? { signal: o.signal } : {}),
-        ...(o.onUploadProgress
-          ? { onProgress: (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes }) }
-          : {}),
-      });
-      if (!result || typeof result.url !== "string" || result.url.length === 0) {
-        throw new UploadFailedError(`store '${store.name}' returned no URL`, { correlationId, dataname: it.dataname });
-      }
-      return result;
-    } catch (cause) {
-      if (cause instanceof NatsBridgeError && (cause.code === "UPLOAD_FAILED" || cause.code === "ABORTED")) {
-        throw cause.withContext({ correlationId, dataname: it.dataname });
-      }
-      if (o.signal?.aborted) throw new AbortedError("upload aborted", { cause, correlationId, dataname: it.dataname });
-      throw new UploadFailedError(
-        `upload of '${it.dataname}' to ${store.name} failed: ${String((cause as Error)?.message ?? cause)}. Nothing was published.`,
-        { cause, correlationId, dataname: it.dataname },
-      );
-    }
   }
 
   /**
@@ -326,6 +313,10 @@ export class NatsBridge {
         bytes = directPayloadBytes(payload, correlationId);
         log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: direct payload decoded");
       } else if (payload.transport === "link") {
+        if (wantsStream(o.stream, payload)) {
+          values.push(this.#linkStream(payload, linkPolicy, o, correlationId, log));
+          continue;
+        }
         bytes = await this.#download(payload, linkPolicy, o, correlationId, log);
       } else {
         throw new UnknownTransportError(
@@ -346,44 +337,59 @@ export class NatsBridge {
 
   async #download(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
     const url = linkPayloadUrl(payload, correlationId);
-    const maxRetries = o.maxRetries ?? 5;
-    const baseDelay = o.baseDelay ?? 100;
-    const maxDelay = o.maxDelay ?? 5000;
     log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, downloading");
-    if (o.downloadHandler) {
-      // A custom handler may speak another scheme (s3://...); it owns its URL policy.
-      try {
-        return toBytes(await o.downloadHandler(url, maxRetries, baseDelay, maxDelay, correlationId), "download handler result");
-      } catch (cause) {
-        if (isNatsBridgeError(cause)) throw (cause as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-        throw new DownloadFailedError(`download handler failed for '${payload.dataname}': ${String((cause as Error)?.message ?? cause)}`, {
-          cause,
-          correlationId,
-          dataname: payload.dataname,
-          details: { url: redactUrl(url) },
-        });
-      }
-    }
+    // A custom handler may speak another scheme (s3://...); it owns its URL policy.
+    if (o.downloadHandler) return this.#viaHandler(payload, url, o, correlationId);
     checkLinkUrl(url, linkPolicy(), correlationId);
     try {
-      const bytes = await downloadWithBackoff(this.#platform, url, {
-        maxRetries,
-        baseDelay,
-        maxDelay,
-        attemptTimeout: o.attemptTimeout ?? 60_000,
-        maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
-        correlationId,
-        ...(o.signal ? { signal: o.signal } : {}),
-        ...(o.onDownloadProgress
-          ? { onProgress: (receivedBytes: number, totalBytes: number | undefined) => o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }) }
-          : {}),
-      });
+      const bytes = await downloadWithBackoff(this.#platform, url, downloadOptions(payload, o, correlationId));
       log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
       return bytes;
     } catch (error) {
       throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
     }
   }
+
+  /** A link payload as a PayloadStream: the URL is checked now, the download starts when the caller reads. */
+  #linkStream(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): PayloadStream {
+    const url = linkPayloadUrl(payload, correlationId);
+    const sha256 = typeof payload.metadata.sha256 === "string" && payload.metadata.sha256 ? payload.metadata.sha256 : undefined;
+    const info = { dataname: payload.dataname, payloadType: payload.payload_type, url, size: payload.size, sha256 };
+    const checks = { platform: this.#platform, verify: o.verify !== false, correlationId };
+    log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, handed out as a stream");
+    if (o.downloadHandler) {
+      const once = () => this.#viaHandler(payload, url, o, correlationId);
+      return new PayloadStream(info, async function* () {
+        yield await once();
+      }, checks);
+    }
+    checkLinkUrl(url, linkPolicy(), correlationId);
+    const platform = this.#platform;
+    const options = downloadOptions(payload, o, correlationId);
+    return new PayloadStream(info, async function* () {
+      try {
+        yield* downloadStream(platform, url, options);
+      } catch (error) {
+        throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
+      }
+    }, checks);
+  }
+
+  async #viaHandler(payload: WirePayload, url: string, o: SmartReceiveOptions, correlationId: string): Promise<Uint8Array> {
+    try {
+      const result = await o.downloadHandler!(url, o.maxRetries ?? 5, o.baseDelay ?? 100, o.maxDelay ?? 5000, correlationId);
+      return toBytes(result, "download handler result");
+    } catch (cause) {
+      if (isNatsBridgeError(cause)) throw (cause as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
+      throw new DownloadFailedError(`download handler failed for '${payload.dataname}': ${String((cause as Error)?.message ?? cause)}`, {
+        cause,
+        correlationId,
+        dataname: payload.dataname,
+        details: { url: redactUrl(url) },
+      });
+    }
+  }
+
 
   async #verify(payload: WirePayload, bytes: Uint8Array, correlationId: string): Promise<void> {
     const context = { correlationId, dataname: payload.dataname };
@@ -479,12 +485,48 @@ export class NatsBridge {
   }
 }
 
+function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
+  return {
+    maxRetries: o.maxRetries ?? 5,
+    baseDelay: o.baseDelay ?? 100,
+    maxDelay: o.maxDelay ?? 5000,
+    attemptTimeout: o.attemptTimeout ?? 60_000,
+    maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+    correlationId,
+    ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onDownloadProgress
+      ? {
+          onProgress: (receivedBytes: number, totalBytes: number | undefined) =>
+            o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }),
+        }
+      : {}),
+  };
+}
+
+/** `stream: true` streams the binary family; a function decides for any link payload. */
+function wantsStream(stream: SmartReceiveOptions["stream"], payload: WirePayload): boolean {
+  if (typeof stream === "function") return stream(payload) === true;
+  return stream === true && STREAMABLE_TYPES.has(payload.payload_type);
+}
+
 function messageData(msg: ReceivableMessage): Uint8Array | string {
   if (typeof msg === "string" || msg instanceof Uint8Array) return msg;
   if (msg && typeof msg === "object" && (msg as { data?: unknown }).data instanceof Uint8Array) {
     return (msg as { data: Uint8Array }).data;
   }
   throw new InvalidEnvelopeError("smartreceive needs a NATS message, { data: Uint8Array }, bytes or a JSON string");
+}
+
+/**
+ * An upper bound of the envelope's JSON bytes without payloads, computed
+ * without building it: the fixed keys, ids and timestamp, the caller's strings
+ * at worst-case escaping, and the metadata as JSON.
+ */
+function envelopeOverhead(fields: { metadata?: object | undefined } & Record<string, unknown>): number {
+  let n = 600;
+  for (const value of Object.values(fields)) if (typeof value === "string") n += 6 * value.length;
+  return n + (fields.metadata ? utf8Length(JSON.stringify(fields.metadata)) : 2);
 }
 
 /**

@@ -1,8 +1,14 @@
 // Downloading a link payload: URL allowlist first, then HTTP GET with
 // exponential backoff (the references' 5 tries, 100 ms doubling to 5000 ms,
 // plus jitter so that many receivers do not retry in lockstep), a time limit
-// per attempt that covers the body too, and a size limit checked before and
-// while bytes arrive.
+// on the response headers and on every wait for the next body chunk, and a
+// size limit checked before and while bytes arrive.
+//
+// The download is a stream of chunks. Buffered receives collect it; streamed
+// receives hand it to the caller, and when a connection breaks after some
+// bytes were delivered the next attempt resumes where it stopped (a Range
+// request, or skipping the bytes already delivered when the server ignores
+// Range), so the caller never sees a byte twice.
 
 import {
   AbortedError,
@@ -57,14 +63,18 @@ export function checkLinkUrl(url: string, policy: LinkPolicy, correlationId?: st
   return parsed;
 }
 
+
 export interface DownloadOptions {
   maxRetries: number;
   baseDelay: number;
   maxDelay: number;
+  /** Time limit in ms for the response headers and for each wait for the next chunk. */
   attemptTimeout: number;
   maxBytes: number;
   correlationId?: string;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. Authorization for a private file server). */
+  headers?: Record<string, string>;
   onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
   /** Fraction of each delay added at random. Default 0.2. */
   jitter?: number;
@@ -73,6 +83,9 @@ export interface DownloadOptions {
   /** Injected for tests: uniform random in [0, 1). */
   random?: () => number;
 }
+
+/** Sent unless the caller sets its own User-Agent. */
+export const DEFAULT_USER_AGENT = "natsbridge-js";
 
 /** The delay before retry number `retry` (1-based), without jitter. */
 export function backoffDelay(retry: number, baseDelay: number, maxDelay: number): number {
@@ -91,95 +104,196 @@ class AttemptError extends Error {
   }
 }
 
+/** The whole link payload in memory. */
 export async function downloadWithBackoff(platform: Platform, url: string, options: DownloadOptions): Promise<Uint8Array> {
+  // With a known length we fill one buffer in place; otherwise we collect
+  // chunks and join them once at the end.
+  let exact: Uint8Array | undefined;
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const stream = downloadStream(platform, url, options, (total) => {
+    if (received === 0 && total !== undefined && Number.isSafeInteger(total)) exact = new Uint8Array(total);
+  });
+  for await (const chunk of stream) {
+    if (exact && received + chunk.byteLength <= exact.byteLength) exact.set(chunk, received);
+    else {
+      // More bytes than declared never get here (downloadStream refuses them);
+      // this only switches to chunk collection when no length was known.
+      if (exact) {
+        chunks.push(exact.subarray(0, received));
+        exact = undefined;
+      }
+      chunks.push(chunk);
+    }
+    received += chunk.byteLength;
+  }
+  if (exact) return received === exact.byteLength ? exact : exact.subarray(0, received);
+  return concat(chunks, received);
+}
+
+/**
+ * The link payload as a stream of chunks, with retries and resumption.
+ * `onTotal` is told the full size once a response declares it.
+ */
+export async function* downloadStream(
+  platform: Platform,
+  url: string,
+  options: DownloadOptions,
+  onTotal?: (total: number | undefined) => void,
+): AsyncGenerator<Uint8Array> {
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
   const jitter = options.jitter ?? 0.2;
+  const maxRetries = Math.max(1, options.maxRetries);
   const reasons: string[] = [];
+  let lastStatus: number | undefined;
+  let delivered = 0;
   let attempts = 0;
-  for (let attempt = 1; attempt <= Math.max(1, options.maxRetries); attempt++) {
+  for (let attempt = 1; attempt <= maxRetries; attempt++) {
     attempts = attempt;
     throwIfAborted(options.signal, options.correlationId);
+    const attemptAbort = new AbortController();
+    const timer = new IdleTimer(options.attemptTimeout, attemptAbort);
+    const signal = options.signal ? AbortSignal.any([options.signal, attemptAbort.signal]) : attemptAbort.signal;
+    let body: AsyncIterator<Uint8Array> | undefined;
     try {
-      return await downloadOnce(platform, url, options);
+      const headers: Record<string, string> = { "user-agent": DEFAULT_USER_AGENT, ...lowerKeys(options.headers) };
+      if (delivered > 0) headers.range = `bytes=${delivered}-`;
+      timer.arm();
+      const res = await platform.httpGet(url, { signal, headers });
+      timer.disarm();
+      const status = effectiveStatus(res.status, res.headers.location);
+      lastStatus = status;
+      if (status !== 200 && !(status === 206 && delivered > 0)) {
+        await res.dump();
+        const redirect = status >= 300 && status < 400;
+        throw new AttemptError(redirect ? `HTTP ${status} redirect not followed` : `HTTP ${status}`, RETRYABLE_STATUS.has(status), status);
+      }
+      // Bytes of this response to drop: those delivered before, when the server ignored Range.
+      let skip = 0;
+      let total: number | undefined;
+      if (status === 206) {
+        const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers["content-range"] ?? "");
+        if (!range || Number(range[1]) !== delivered) {
+          await res.dump();
+          throw new AttemptError(`HTTP 206 with unexpected Content-Range ${res.headers["content-range"] ?? "(none)"}`, false, status);
+        }
+        total = range[2] === "*" ? undefined : Number(range[2]);
+      } else {
+        skip = delivered;
+        const length = res.headers["content-length"];
+        total = length === undefined ? undefined : Number(length);
+      }
+      if (total !== undefined && total > options.maxBytes) {
+        await res.dump();
+        throw sizeLimit(options, url, total);
+      }
+      onTotal?.(total);
+      body = res.body[Symbol.asyncIterator]();
+      for (;;) {
+        timer.arm();
+        const next = await body.next();
+        timer.disarm();
+        if (next.done) break;
+        let chunk = next.value;
+        if (skip > 0) {
+          const drop = Math.min(skip, chunk.byteLength);
+          skip -= drop;
+          chunk = chunk.subarray(drop);
+          if (chunk.byteLength === 0) continue;
+        }
+        if (delivered + chunk.byteLength > options.maxBytes) throw sizeLimit(options, url, undefined);
+        if (total !== undefined && delivered + chunk.byteLength > total) {
+          throw new AttemptError("body longer than its declared length", false, status);
+        }
+        delivered += chunk.byteLength;
+        options.onProgress?.(delivered, total);
+        yield chunk;
+      }
+      body = undefined;
+      if (skip > 0 || (total !== undefined && delivered < total)) {
+        throw new AttemptError(`body truncated at ${delivered} of ${total ?? "?"} bytes`, true, status);
+      }
+      return;
     } catch (error) {
       if (isNatsBridgeError(error)) throw error; // size limit, abort: retrying cannot help
-      const e = error instanceof AttemptError ? error : new AttemptError(String(error), true);
+      if (options.signal?.aborted) throw new AbortedError("download aborted", { cause: error, correlationId: options.correlationId });
+      const e =
+        error instanceof AttemptError
+          ? error
+          : new AttemptError(timer.fired ? `no response for ${options.attemptTimeout} ms` : describeNetworkError(error), true);
       reasons.push(`attempt ${attempt}: ${e.message}`);
       if (!e.retryable) break;
-      if (attempt < options.maxRetries) {
+      if (attempt < maxRetries) {
         const delay = backoffDelay(attempt, options.baseDelay, options.maxDelay);
         await sleep(Math.min(options.maxDelay, delay + delay * jitter * random()), options.signal);
       }
+    } finally {
+      timer.disarm();
+      // The caller stopped reading, or this attempt failed: release the connection.
+      if (body) await body.return?.().catch(() => undefined);
     }
   }
   throwIfAborted(options.signal, options.correlationId);
   throw new DownloadFailedError(
     `failed to download ${redactUrl(url)} after ${attempts} attempt(s): ${reasons[reasons.length - 1] ?? "unknown"}`,
-    { correlationId: options.correlationId, details: { url: redactUrl(url), attempts, reasons } },
+    {
+      correlationId: options.correlationId,
+      details: { url: redactUrl(url), attempts, reasons, ...(lastStatus ? { status: lastStatus } : {}), receivedBytes: delivered },
+    },
   );
 }
 
-async function downloadOnce(platform: Platform, url: string, options: DownloadOptions): Promise<Uint8Array> {
-  const timeout = AbortSignal.timeout(options.attemptTimeout);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  try {
-    const res = await platform.httpGet(url, { signal });
-    if (res.status !== 200) {
-      await res.dump();
-      const redirect = res.status >= 300 && res.status < 400;
-      throw new AttemptError(
-        redirect ? `HTTP ${res.status} redirect not followed` : `HTTP ${res.status}`,
-        RETRYABLE_STATUS.has(res.status),
-        res.status,
-      );
-    }
-    const declared = res.headers["content-length"] === undefined ? undefined : Number(res.headers["content-length"]);
-    if (declared !== undefined && declared > options.maxBytes) {
-      await res.dump();
-      throw new SizeLimitExceededError(`link payload is ${declared} bytes, over the ${options.maxBytes}-byte download limit`, {
-        correlationId: options.correlationId,
-        details: { url: redactUrl(url), declared, limit: options.maxBytes },
-      });
-    }
-    return await readBody(res.body, declared, options);
-  } catch (error) {
-    if (error instanceof AttemptError || isNatsBridgeError(error)) throw error;
-    if (options.signal?.aborted) throw new AbortedError("download aborted", { cause: error, correlationId: options.correlationId });
-    const reason = timeout.aborted ? `timed out after ${options.attemptTimeout} ms` : describeNetworkError(error);
-    throw new AttemptError(reason, true);
+/**
+ * Plik answers errors to clients it takes for browsers with a 301 to its web
+ * app, carrying the real status as `errcode=` in the Location. Reading it back
+ * keeps a deleted one-shot file a 404 (not retried) and a server error a 5xx.
+ */
+function effectiveStatus(status: number, location: string | undefined): number {
+  if (status >= 300 && status < 400 && location) {
+    const m = /[?&]errcode=(\d{3})(?:&|$)/.exec(location);
+    if (m) return Number(m[1]);
+  }
+  return status;
+}
+
+class IdleTimer {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  fired = false;
+  constructor(
+    readonly ms: number,
+    readonly controller: AbortController,
+  ) {}
+  arm(): void {
+    this.disarm();
+    this.#timer = setTimeout(() => {
+      this.fired = true;
+      this.controller.abort(new Error(`no response for ${this.ms} ms`));
+    }, this.ms);
+  }
+  disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }
 
-async function readBody(
-  body: AsyncIterable<Uint8Array>,
-  declared: number | undefined,
-  options: DownloadOptions,
-): Promise<Uint8Array> {
-  // With a declared length we fill one buffer in place; otherwise we collect
-  // chunks and join them once at the end.
-  const exact = declared !== undefined && Number.isSafeInteger(declared) ? new Uint8Array(declared) : undefined;
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for await (const chunk of body) {
-    received += chunk.byteLength;
-    if (received > options.maxBytes) {
-      throw new SizeLimitExceededError(`link payload exceeds the ${options.maxBytes}-byte download limit`, {
-        correlationId: options.correlationId,
-        details: { limit: options.maxBytes },
-      });
-    }
-    if (exact) {
-      if (received > exact.byteLength) throw new AttemptError("body longer than its Content-Length", false);
-      exact.set(chunk, received - chunk.byteLength);
-    } else chunks.push(chunk);
-    options.onProgress?.(received, declared);
-  }
-  if (exact) {
-    if (received !== exact.byteLength) throw new AttemptError(`body truncated at ${received} of ${exact.byteLength} bytes`, true);
-    return exact;
-  }
-  const out = new Uint8Array(received);
+function sizeLimit(options: DownloadOptions, url: string, declared: number | undefined) {
+  return new SizeLimitExceededError(
+    declared === undefined
+      ? `link payload exceeds the ${options.maxBytes}-byte download limit`
+      : `link payload is ${declared} bytes, over the ${options.maxBytes}-byte download limit`,
+    { correlationId: options.correlationId, details: { url: redactUrl(url), limit: options.maxBytes, ...(declared ? { declared } : {}) } },
+  );
+}
+
+function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {
     out.set(c, offset);

@@ -18,8 +18,18 @@ export {
   type SmartSendOptions,
 } from "./options.js";
 export { selectTransport, type TransportCandidate, type TransportPolicy } from "./transport.js";
-export { backoffDelay, buildLinkPolicy, checkLinkUrl, type LinkPolicy } from "./download.js";
+export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./download.js";
 export { collectBody, uploadHandlerStore } from "./handler-store.js";
+export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
+export {
+  BYTE_SOURCE,
+  isStreamData,
+  STREAMABLE_TYPES,
+  type ByteSource,
+  type OpenedSource,
+  type StreamData,
+} from "./source.js";
+export { safeFileName } from "./store.js";
 export type {
   ClaimCheckPutRequest,
   ClaimCheckPutResult,

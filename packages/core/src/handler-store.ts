@@ -3,6 +3,7 @@
 // a ClaimCheckStore.
 
 import { toBytes, UploadFailedError } from "@natsbridge/envelope";
+import { readableChunks } from "./source.js";
 import type { ClaimCheckStore, PutBody, UploadHandler } from "./store.js";
 
 export function uploadHandlerStore(handler: UploadHandler, fileserverUrl: string): ClaimCheckStore {
@@ -32,7 +33,7 @@ export async function collectBody(body: PutBody): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const iterable: AsyncIterable<Uint8Array> =
-    Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>) : readableToIterable(body as ReadableStream<Uint8Array>);
+    Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>) : readableChunks(body as ReadableStream<Uint8Array>);
   for await (const chunk of iterable) {
     const bytes = toBytes(chunk, "body chunk");
     chunks.push(bytes);
@@ -45,17 +46,4 @@ export async function collectBody(body: PutBody): Promise<Uint8Array> {
     offset += c.byteLength;
   }
   return out;
-}
-
-async function* readableToIterable(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
 }

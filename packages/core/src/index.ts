@@ -7,6 +7,8 @@ import { nodePlatform } from "./platform/node.js";
 import type { PayloadTuple } from "@natsbridge/envelope";
 
 export * from "./exports.js";
+export { fileSource, type FileSourceOptions } from "./file-source.js";
+export { httpStore, type HttpStoreOptions } from "./http-store.js";
 
 /** A bridge with its own defaults and its own connections. */
 export function createBridge(defaults: BridgeOptions = {}): NatsBridge {

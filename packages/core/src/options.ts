@@ -9,6 +9,7 @@ import {
   InvalidOptionError,
   type JsonObject,
   type PayloadCodec,
+  type WirePayload,
 } from "@natsbridge/envelope";
 import type { ConnectionOptions, NatsConnection } from "nats";
 import { getDefaultLogger, type Logger } from "./logger.js";
@@ -61,7 +62,11 @@ export interface SmartSendOptions extends BaseOptions {
   store?: ClaimCheckStore;
   /** A reference-style upload handler, used when no `store` is given. */
   uploadHandler?: UploadHandler;
-  /** Send every payload by link, whatever its size (cf. SQS `alwaysThroughS3`). */
+  /**
+   * Send every payload by link, whatever its size (cf. SQS `alwaysThroughS3`).
+   * Stream data (a ReadableStream, async iterable, Blob or `fileSource(path)` as
+   * the value of an image/audio/video/binary payload) always goes by link.
+   */
   alwaysLink?: boolean;
   /** Envelope size limit when not publishing; otherwise the server's max_payload is used. */
   maxPayload?: number;
@@ -78,7 +83,11 @@ export interface SmartReceiveOptions extends BaseOptions {
   baseDelay?: number;
   /** Upper bound of the retry delay in ms. Default 5000. */
   maxDelay?: number;
-  /** Time limit in ms of each download attempt, body included. Default 60000. */
+  /**
+   * Time limit in ms of each download attempt: for the response headers, and
+   * for every wait for the next body chunk (a slow but moving transfer is not
+   * cut off; a stalled one is retried). Default 60000.
+   */
   attemptTimeout?: number;
   /** A reference-style download handler replacing the built-in HTTP download. */
   downloadHandler?: DownloadHandler;
@@ -92,6 +101,17 @@ export interface SmartReceiveOptions extends BaseOptions {
   maxDownloadBytes?: number;
   /** Check sha256 and size from the payload metadata when present. Default true. */
   verify?: boolean;
+  /** Extra headers for link downloads (e.g. Authorization for a private file server on an allowed origin). */
+  downloadHeaders?: Record<string, string>;
+  /**
+   * Hand link payloads out as a `PayloadStream` instead of decoded values,
+   * without holding them in memory. `true`: image/audio/video/binary link
+   * payloads; a function: any link payload it returns true for (its raw
+   * serialized bytes). Direct payloads are always decoded. Nothing is
+   * downloaded until the stream is read; size and sha256 are verified as it
+   * is read, and a mismatch is thrown from the stream.
+   */
+  stream?: boolean | ((payload: WirePayload) => boolean);
   /** A store whose origins join the allowlist. */
   store?: ClaimCheckStore;
   /** Download progress, per link payload. */

@@ -59,3 +59,16 @@ export type DownloadHandler = (
   maxDelay: number,
   correlationId: string,
 ) => Promise<Uint8Array | ArrayBuffer>;
+
+/**
+ * A dataname made safe as the last segment of a file server path: path
+ * separators, control characters and the names "." and ".." cannot travel as
+ * file names, so they become "_". Everything else (spaces, Unicode) is kept;
+ * callers percent-encode the result in URLs.
+ */
+export function safeFileName(dataname: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = dataname.replace(/[/\\\u0000-\u001f\u007f]/g, "_");
+  if (cleaned === "" || cleaned === "." || cleaned === "..") return `_${cleaned}`;
+  return cleaned;
+}

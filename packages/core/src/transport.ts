@@ -12,6 +12,8 @@ export interface TransportCandidate {
   size: number;
   /** JSON bytes the payload adds to the envelope besides its base64 data. */
   overhead: number;
+  /** Must go by link whatever its size (stream data, which is never buffered). */
+  mustLink?: boolean;
 }
 
 export interface TransportPolicy {
@@ -31,7 +33,7 @@ export const LINK_PAYLOAD_ESTIMATE = 2048;
 
 export function selectTransport(candidates: readonly TransportCandidate[], policy: TransportPolicy): Transport[] {
   const plan: Transport[] = candidates.map((c) =>
-    policy.alwaysLink || c.size >= policy.sizeThreshold ? "link" : "direct",
+    c.mustLink || policy.alwaysLink || c.size >= policy.sizeThreshold ? "link" : "direct",
   );
   const cost = (i: number): number =>
     plan[i] === "direct" ? candidates[i]!.overhead + base64Length(candidates[i]!.size) : LINK_PAYLOAD_ESTIMATE;

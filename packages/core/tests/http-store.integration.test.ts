@@ -1,0 +1,64 @@
+// The HTTP store against a real nginx (WebDAV PUT/DELETE): the shared store
+// conformance suite, with and without an Authorization header on writes.
+import { describe, expect, it, beforeAll, afterAll } from "vitest";
+import { httpStore } from "@natsbridge/core";
+import { testStore } from "@natsbridge/core/testing";
+import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+
+testStore({
+  name: "http (nginx WebDAV)",
+  create: async () => {
+    const server = await startNginxDav();
+    return { store: httpStore({ baseUrl: `${server.url}/natsbridge` }), cleanup: () => server.dispose() };
+  },
+});
+
+const TOKEN = "Bearer conformance-token";
+
+testStore({
+  name: "http with Authorization on writes (nginx WebDAV)",
+  create: async () => {
+    const server = await startNginxDav({ authorization: TOKEN });
+    return { store: httpStore({ baseUrl: server.url, headers: { authorization: TOKEN } }), cleanup: () => server.dispose() };
+  },
+});
+
+describe("http store auth", () => {
+  let server: NginxDav;
+  beforeAll(async () => {
+    server = await startNginxDav({ authorization: TOKEN });
+  });
+  afterAll(() => server.dispose());
+
+  const put = (store: ReturnType<typeof httpStore>) =>
+    store.put({
+      dataname: "x.bin",
+      payloadType: "binary",
+      body: new Uint8Array(10),
+      size: 10,
+      correlationId: "c-auth",
+      msgId: "m",
+      payloadId: `p-${Math.random()}`,
+    });
+
+  it("an upload without the token is refused with UPLOAD_FAILED naming status 401", async () => {
+    await expect(put(httpStore({ baseUrl: server.url }))).rejects.toMatchObject({
+      code: "UPLOAD_FAILED",
+      correlationId: "c-auth",
+      details: { status: 401 },
+    });
+  });
+
+  it("a wrong token is refused, the right one (from a function) accepted", async () => {
+    await expect(put(httpStore({ baseUrl: server.url, headers: { authorization: "Bearer wrong" } }))).rejects.toMatchObject({
+      code: "UPLOAD_FAILED",
+    });
+    const { url } = await put(httpStore({ baseUrl: server.url, headers: async () => ({ authorization: TOKEN }) }));
+    expect(url.startsWith(server.url)).toBe(true);
+  });
+
+  it("the token never appears in the URL receivers get", async () => {
+    const { url } = await put(httpStore({ baseUrl: server.url, headers: { authorization: TOKEN } }));
+    expect(url).not.toContain("conformance-token");
+  });
+});
