@@ -1,0 +1,183 @@
+// `pnpm conformance`: the whole matrix over a real nats-server and a real
+// HTTP file server, with the Python reference peer (and any peers given with
+// --peer) live, and the Julia/MicroPython-shaped fixtures replayed.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createBridge, type PayloadCodec } from "@natsbridge/core";
+import { findPython, REPO_ROOT, startNatsServer, startNginxDav, type NatsServer, type NginxDav } from "@natsbridge/test-harness";
+import { connect } from "nats";
+import type { TableToRows } from "./canonical.js";
+import { loadCases } from "./cases.js";
+import { loadFixtures, startFixtureServer } from "./fixtures.js";
+import { splitCommand, startPeer, type Peer, type PeerSpec } from "./peer.js";
+import { buildRows, planCell, rowLabel, type Consumer, type Producer } from "./plan.js";
+import { renderMatrix, renderNotes, renderTotals, totals, vitestShaped, type MatrixReport } from "./report.js";
+import { runCell, type CellResult } from "./runner.js";
+
+const APP_DIR = fileURLToPath(new URL("../", import.meta.url));
+const PYTHON_PEER_DIR = join(REPO_ROOT, "apps", "interop-python");
+
+const USAGE = `pnpm conformance [-- options]
+
+  --peer NAME=COMMAND   add a live peer speaking the peer protocol (docs/conformance.md); repeatable
+  --no-python           leave out the bundled Python reference peer
+  --only TEXT           run only rows whose key contains TEXT (e.g. --only table)
+  --nats-url URL        use this nats-server instead of starting one
+  --fileserver-url URL  use this HTTP PUT file server for live link cells instead of starting nginx
+  --report DIR          where the JSON reports go (default apps/conformance/reports)
+  --timeout MS          per-cell time limit (default 20000)
+  --help`;
+
+interface ArrowModule {
+  arrowCodecs: () => PayloadCodec[];
+  tableToRows?: TableToRows;
+}
+
+/** @natsbridge/arrow when it is there: its codecs, and its rows for comparison. */
+async function loadArrow(): Promise<ArrowModule | undefined> {
+  const name = "@natsbridge/arrow";
+  try {
+    const mod = (await import(name)) as Partial<ArrowModule>;
+    return typeof mod.arrowCodecs === "function" ? (mod as ArrowModule) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== "--"),
+    options: {
+      peer: { type: "string", multiple: true, default: [] },
+      "no-python": { type: "boolean", default: false },
+      only: { type: "string" },
+      "nats-url": { type: "string" },
+      "fileserver-url": { type: "string" },
+      report: { type: "string", default: join(APP_DIR, "reports") },
+      timeout: { type: "string", default: "20000" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const startedAt = new Date();
+  const cases = loadCases();
+  const fixtures = loadFixtures();
+  const arrow = await loadArrow();
+  const peerSpecs: PeerSpec[] = [];
+  if (!values["no-python"]) {
+    peerSpecs.push({ name: "python-reference", command: [findPython(), "-m", "natsbridge_peer", "serve"], cwd: PYTHON_PEER_DIR });
+  }
+  for (const p of values.peer ?? []) {
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new Error(`--peer takes NAME=COMMAND, got ${p}`);
+    peerSpecs.push({ name: p.slice(0, eq), command: splitCommand(p.slice(eq + 1)) });
+  }
+
+  let nats: NatsServer | undefined;
+  let dav: NginxDav | undefined;
+  const natsUrl = values["nats-url"] ?? (nats = await startNatsServer()).url;
+  const fileserverUrl = values["fileserver-url"] ?? (dav = await startNginxDav()).url;
+  const fixtureServer = await startFixtureServer(fixtures);
+  const nc = await connect({ servers: natsUrl, name: "conformance" });
+  const bridge = createBridge({
+    brokerUrl: natsUrl,
+    ...(arrow ? { codecs: arrow.arrowCodecs() } : {}),
+    allowedOrigins: [fixtureServer.origin, fileserverUrl],
+  });
+  const runId = `r${process.pid}${Date.now().toString(36)}`;
+  const peers = new Map<string, Peer>();
+  const cells: CellResult[] = [];
+  try {
+    for (const spec of peerSpecs) {
+      const peer = await startPeer(spec, nc, { natsUrl, prefix: `conformance.peer.${runId}.${peers.size}`, fileserverUrl });
+      peers.set(spec.name, peer);
+    }
+    const producers: Producer[] = [
+      { id: "ts", kind: "ts" },
+      ...[...peers.values()].map((p): Producer => ({ id: p.name, kind: "peer", caps: p.caps })),
+      { id: "julia", kind: "fixtures" },
+      { id: "micropython", kind: "fixtures" },
+    ];
+    const consumers: Consumer[] = [
+      { id: "ts", kind: "ts" },
+      ...[...peers.values()].map((p): Consumer => ({ id: p.name, kind: "peer", caps: p.caps })),
+    ];
+    const rows = buildRows(cases.values(), fixtures).filter((r) => !values.only || r.key.includes(values.only));
+    const ctx = {
+      nc,
+      bridge,
+      peers,
+      cases,
+      fixtureOrigin: fixtureServer.origin,
+      fileserverUrl,
+      ...(arrow?.tableToRows ? { toRows: arrow.tableToRows } : {}),
+      runId,
+      timeoutMs: Number(values.timeout),
+    };
+    const planCtx = { cases, fixtures, arrowAvailable: arrow !== undefined };
+    for (const row of rows) {
+      for (const producer of producers) {
+        for (const consumer of consumers) {
+          cells.push(await runCell(row, producer, consumer, planCell(row, producer, consumer, planCtx), ctx));
+        }
+      }
+    }
+
+    const columns = producers.flatMap((p) => consumers.map((c) => ({ producer: p.id, consumer: c.id })));
+    const t = totals(cells);
+    const report: MatrixReport = {
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      producers: producers.map((p) => p.id),
+      consumers: consumers.map((c) => c.id),
+      rows: rows.map((r) => ({ key: r.key, label: rowLabel(r) })),
+      cells,
+      totals: t,
+      environment: {
+        nats: natsUrl,
+        fileserver: dav ? `nginx WebDAV (HTTP PUT) at ${fileserverUrl}` : fileserverUrl,
+        fixtureServer: fixtureServer.origin,
+        arrow: arrow ? "@natsbridge/arrow" : "missing",
+        peers: [...peers.values()].map((p) => `${p.name}: ${p.caps.implementation ?? ""}`).join("; "),
+      },
+    };
+    console.log(`\nNATSBridge conformance matrix (producer→consumer; TS = natsbridge, py = Python reference peer, jl = Julia-shaped fixtures, mp = MicroPython-shaped fixtures)\n`);
+    console.log(renderMatrix(rows, columns, cells, rowLabel));
+    const notes = renderNotes(cells);
+    if (notes) console.log(`\nWhy cells did not pass:\n${notes}`);
+    console.log(`\n${renderTotals(t)} (${cells.length} cells, ${(report.durationMs / 1000).toFixed(1)} s)`);
+    writeReports(values.report!, report);
+    return t.fail > 0 ? 1 : 0;
+  } finally {
+    for (const p of peers.values()) await p.stop();
+    await bridge.close();
+    await nc.drain().catch(() => undefined);
+    await fixtureServer.close();
+    await dav?.dispose();
+    await nats?.dispose();
+  }
+}
+
+function writeReports(dir: string, report: MatrixReport): void {
+  mkdirSync(dir, { recursive: true });
+  const matrixFile = join(dir, "conformance-matrix.json");
+  writeFileSync(matrixFile, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, "conformance.json"), `${JSON.stringify(vitestShaped(report), null, 2)}\n`);
+  console.log(`reports: ${matrixFile}, ${join(dirname(matrixFile), "conformance.json")}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`conformance: ${(error as Error)?.stack ?? error}`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,137 @@
+// Runs planned cells over a real nats-server, one at a time: the consumer
+// listens first, the producer sends (TS smartsend, a peer's P.send, or a
+// fixture published as-is), and the consumer's decoded payloads are compared
+// with what the case (or the fixture's expected.json) says they must be.
+
+import type { NatsBridge, UploadHandler } from "@natsbridge/core";
+import { isNatsBridgeError, uuid4, type ReceivedEnvelope } from "@natsbridge/envelope";
+import type { NatsConnection } from "nats";
+import { canonicalPayloads, comparePayloads, type TableToRows } from "./canonical.js";
+import { caseTuples, expectedPayloads, type CaseSpec, type DecodedPayload } from "./cases.js";
+import { materialize } from "./fixtures.js";
+import type { Peer } from "./peer.js";
+import { rowLabel, type CellPlan, type CellStatus, type Consumer, type Producer, type Row } from "./plan.js";
+
+export interface CellResult {
+  row: string;
+  label: string;
+  producer: string;
+  consumer: string;
+  status: CellStatus;
+  reason: string;
+  ms?: number;
+}
+
+export interface RunContext {
+  nc: NatsConnection;
+  bridge: NatsBridge;
+  peers: Map<string, Peer>;
+  cases: Map<string, CaseSpec>;
+  /** Origin of the fixture blob server. */
+  fixtureOrigin: string;
+  /** The plain HTTP PUT file server live link payloads go to. */
+  fileserverUrl: string;
+  toRows?: TableToRows;
+  runId: string;
+  timeoutMs: number;
+}
+
+/** The reference handler contract over one HTTP PUT: `<fileserver>/<uuid>/<dataname>` is also the download URL. */
+export const httpPutUpload: UploadHandler = async (fileserverUrl, dataname, data) => {
+  const url = `${fileserverUrl.replace(/\/+$/, "")}/${uuid4()}/${encodeURIComponent(dataname)}`;
+  const res = await fetch(url, { method: "PUT", body: data, headers: { "content-type": "application/octet-stream" } });
+  await res.arrayBuffer();
+  return { status: res.ok ? 200 : res.status, url };
+};
+
+function describe(error: unknown): string {
+  if (isNatsBridgeError(error)) return `${error.code}: ${error.message}`;
+  return (error as Error)?.message ?? String(error);
+}
+
+let cellSeq = 0;
+
+export async function runCell(row: Row, producer: Producer, consumer: Consumer, plan: CellPlan, ctx: RunContext): Promise<CellResult> {
+  const base = { row: row.key, label: rowLabel(row), producer: producer.id, consumer: consumer.id };
+  if (!plan.run) return { ...base, status: plan.status, reason: plan.reason };
+  const started = Date.now();
+  const done = (status: CellStatus, reason: string): CellResult => ({ ...base, status, reason, ms: Date.now() - started });
+  const spec = ctx.cases.get(row.case)!;
+  const expected: DecodedPayload[] = plan.fixture?.expected ?? expectedPayloads(spec);
+  const cell = `${ctx.runId}.${++cellSeq}`;
+
+  // 1. The consumer listens.
+  let decoded: Promise<{ ok: true; payloads: DecodedPayload[]; transports?: string[] } | { ok: false; error: string }>;
+  let subject: string;
+  let cleanup = () => {};
+  if (consumer.kind === "ts") {
+    subject = `conformance.${cell}`;
+    let fail!: (e: string) => void;
+    const failed = new Promise<{ ok: false; error: string }>((resolve) => (fail = (error) => resolve({ ok: false, error })));
+    const sub = await ctx.bridge.subscribe(subject, { onError: (e) => fail(describe(e)) });
+    cleanup = () => sub.unsubscribe();
+    const first = (async () => {
+      for await (const env of sub) return env;
+      return undefined;
+    })().then((env: ReceivedEnvelope | undefined) =>
+      env
+        ? {
+            ok: true as const,
+            payloads: canonicalPayloads(env.payloads, ctx.toRows),
+            transports: env.payloadInfo.map((p) => String(p.transport)),
+          }
+        : { ok: false as const, error: "subscription closed before any envelope" },
+    );
+    const timeout = new Promise<{ ok: false; error: string }>((resolve) =>
+      setTimeout(() => resolve({ ok: false, error: `nothing received within ${ctx.timeoutMs} ms` }), ctx.timeoutMs).unref(),
+    );
+    decoded = Promise.race([first, failed, timeout]);
+    await ctx.nc.flush();
+    await (await ctx.bridge.connection()).flush();
+  } else {
+    const peer = ctx.peers.get(consumer.id)!;
+    subject = peer.inbox(cell);
+    decoded = peer.receipt(subject, ctx.timeoutMs).then((r) =>
+      r.ok ? { ok: true as const, payloads: r.payloads ?? [] } : { ok: false as const, error: r.error ?? "failed receipt" },
+    );
+  }
+
+  try {
+    // 2. The producer sends.
+    const transport = row.transport === "link" ? "link" : "direct";
+    try {
+      if (producer.kind === "ts") {
+        await ctx.bridge.smartsend(subject, caseTuples(spec), {
+          alwaysLink: transport === "link",
+          fileserverUrl: ctx.fileserverUrl,
+          uploadHandler: httpPutUpload,
+          flush: true,
+        });
+      } else if (producer.kind === "peer") {
+        const sent = await ctx.peers.get(producer.id)!.send({ case: row.case, transport, subject, upload: "http-put" }, ctx.timeoutMs);
+        if (!sent.ok) return done("fail", `${producer.id} could not send: ${sent.error}`);
+      } else {
+        ctx.nc.publish(subject, new TextEncoder().encode(materialize(plan.fixture!.envelopeText.trim(), ctx.fixtureOrigin)));
+        await ctx.nc.flush();
+      }
+    } catch (error) {
+      return done("fail", `${producer.id} could not send: ${describe(error)}`);
+    }
+
+    // 3. What the consumer decoded, against what it should be.
+    const got = await decoded;
+    if (!got.ok) {
+      if (plan.expectReject) return done("n/a", `${plan.expectReject} (${consumer.id} rejected it: ${got.error})`);
+      return done("fail", `${consumer.id} could not receive: ${got.error}`);
+    }
+    if (got.transports && row.transport !== "link-plik") {
+      const wrong = got.transports.findIndex((t) => t !== transport);
+      if (wrong >= 0) return done("fail", `payload ${wrong} travelled by ${got.transports[wrong]}, expected ${transport}`);
+    }
+    const difference = comparePayloads(expected, got.payloads);
+    if (difference) return done("fail", difference);
+    return done("pass", plan.expectReject ? `accepted although ${plan.expectReject}` : "");
+  } finally {
+    cleanup();
+  }
+}
