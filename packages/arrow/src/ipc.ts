@@ -1,0 +1,129 @@
+// Arrow IPC bytes <-> apache-arrow Table.
+//
+// Reading accepts both IPC formats — the file format (pyarrow's `ipc.new_file`,
+// what the Python reference sends) and the stream format (Arrow.jl's
+// `Arrow.write(io, df)`, apache-arrow's default) — and every record batch.
+// Writing always emits the file format: the Python reference reads `table`
+// payloads with `ipc.open_file`, which rejects stream bytes, and Arrow.jl reads
+// both.
+
+import { tableFromIPC, tableToIPC, type Table } from "apache-arrow";
+import { DeserializationError, UnsupportedArrowFeatureError } from "@natsbridge/envelope";
+import { aligned, compressionTypeFor, registerArrowCompression, type WriteCompression } from "./compression.js";
+
+const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+
+export type IpcFormat = "file" | "stream";
+
+/** Which IPC format the bytes are in, judged by their first bytes. */
+export function ipcFormat(bytes: Uint8Array): IpcFormat {
+  return FILE_MAGIC.every((b, i) => bytes[i] === b) ? "file" : "stream";
+}
+
+/**
+ * Reads Arrow IPC bytes (file or stream format) into a Table with all their
+ * record batches. Throws DeserializationError for bytes that are not Arrow IPC
+ * and UnsupportedArrowFeatureError for valid Arrow that apache-arrow cannot
+ * represent (big-endian data, LargeList, view and run-end-encoded types).
+ */
+export function decodeArrowTable(bytes: Uint8Array): Table {
+  registerArrowCompression();
+  if (!(bytes instanceof Uint8Array)) throw new DeserializationError("Arrow IPC data must be bytes");
+  // apache-arrow views buffers as typed arrays in place; they need 8-byte alignment.
+  const input = aligned(bytes);
+  const format = ipcFormat(input);
+  checkSchemaMessage(input, format);
+  try {
+    return tableFromIPC(input);
+  } catch (error) {
+    throw translateArrowError(error, format);
+  }
+}
+
+export interface EncodeOptions {
+  /** Compress record batch bodies (pyarrow and Arrow.jl read LZ4_FRAME). Default: none. */
+  compression?: WriteCompression | null;
+}
+
+/** Writes a Table in the Arrow IPC file format. */
+export function encodeArrowTable(table: Table, options: EncodeOptions = {}): Uint8Array {
+  return tableToIPC(table, "file", compressionTypeFor(options.compression));
+}
+
+/** apache-arrow throws plain Errors; give each a stable code. */
+export function translateArrowError(error: unknown, format: IpcFormat): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/compressed but codec not found/i.test(message)) {
+    return new UnsupportedArrowFeatureError(
+      `Arrow IPC ${format} has compressed record batches and no codec for their compression is registered (${message})`,
+      { cause: error, details: { feature: "compression" } },
+    );
+  }
+  const type = /Unrecognized type: "([^"]*)" \((\d+)\)/.exec(message);
+  if (type) {
+    const name = type[1] === "undefined" ? `type id ${type[2]}` : type[1];
+    return new UnsupportedArrowFeatureError(
+      `Arrow IPC ${format} uses a column type apache-arrow cannot read: ${name} (e.g. LargeList, Utf8View/BinaryView, ListView, RunEndEncoded); cast it on the sending side`,
+      { cause: error, details: { feature: "type", typeId: Number(type[2]) } },
+    );
+  }
+  if (/Unrecognized Message (header|type)/i.test(message)) {
+    return new UnsupportedArrowFeatureError(`Arrow IPC ${format} contains a message apache-arrow cannot read (${message})`, {
+      cause: error,
+      details: { feature: "message" },
+    });
+  }
+  return new DeserializationError(`payload is not valid Arrow IPC ${format} data: ${message}`, { cause: error });
+}
+
+// ---- the schema message, read by hand -------------------------------------
+// apache-arrow turns garbage and empty input into an empty table, and ignores
+// the schema's endianness. The first message of both formats (right after the
+// 8-byte magic in the file format) must be a Schema; we check that and its
+// endianness with a few bounds-checked flatbuffer reads.
+
+const MESSAGE_HEADER_SCHEMA = 1;
+const ENDIANNESS_BIG = 1;
+
+function checkSchemaMessage(bytes: Uint8Array, format: IpcFormat): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fail = (why: string): never => {
+    throw new DeserializationError(`payload is not valid Arrow IPC ${format} data: ${why}`, {
+      details: { byteLength: bytes.byteLength },
+    });
+  };
+  const u32 = (at: number) => (at >= 0 && at + 4 <= bytes.byteLength ? view.getUint32(at, true) : fail("truncated schema message"));
+  const i32 = (at: number) => (at >= 0 && at + 4 <= bytes.byteLength ? view.getInt32(at, true) : fail("truncated schema message"));
+  const u16 = (at: number) => (at >= 0 && at + 2 <= bytes.byteLength ? view.getUint16(at, true) : fail("truncated schema message"));
+
+  if (bytes.byteLength === 0) fail("no bytes");
+  let at = format === "file" ? 8 : 0;
+  // Since Arrow 0.15 a message starts with 0xFFFFFFFF; older writers put the length first.
+  if (u32(at) === 0xffffffff) at += 4;
+  const length = i32(at);
+  if (length <= 0) fail(length === 0 ? "the stream ends before any schema" : "bad message length");
+  const start = at + 4;
+  if (start + length > bytes.byteLength) fail(`schema message of ${length} bytes runs past the end`);
+
+  // Offset of field `index` of the flatbuffer table at `table` (0 when absent).
+  const field = (table: number, index: number): number => {
+    const vtable = table - i32(table);
+    const vtableSize = u16(vtable);
+    const slot = 4 + 2 * index;
+    return slot < vtableSize ? u16(vtable + slot) : 0;
+  };
+  const message = start + u32(start);
+  const headerTypeAt = field(message, 1);
+  const headerType = headerTypeAt ? bytes[message + headerTypeAt] : 0;
+  if (headerType !== MESSAGE_HEADER_SCHEMA) fail("the first message is not a schema");
+  const headerAt = field(message, 2);
+  if (!headerAt) fail("the schema message has no schema");
+  const schema = message + headerAt + u32(message + headerAt);
+  const endiannessAt = field(schema, 0);
+  if (endiannessAt && u16(schema + endiannessAt) === ENDIANNESS_BIG) {
+    throw new UnsupportedArrowFeatureError(
+      `Arrow IPC ${format} data is big-endian; apache-arrow reads little-endian data only (pyarrow and Arrow.jl write little-endian)`,
+      { details: { feature: "endianness" } },
+    );
+  }
+}
