@@ -26,7 +26,22 @@ export interface NginxDavOptions {
   authorizeReads?: boolean;
   /** Extra directives inside the `server { }` block. */
   extraServerConfig?: string;
+  /**
+   * Allow browser pages of any origin (CORS): answer preflights, and let pages
+   * PUT, DELETE and GET with Range and read the length headers. Default false.
+   */
+  cors?: boolean;
 }
+
+// Server-level, so every response (errors too, with `always`) carries them and a
+// preflight OPTIONS is answered before the location's WebDAV handling.
+const CORS_CONFIG = `
+    add_header Access-Control-Allow-Origin * always;
+    add_header Access-Control-Allow-Methods "GET, HEAD, PUT, POST, DELETE, OPTIONS" always;
+    add_header Access-Control-Allow-Headers "authorization, content-type, range" always;
+    add_header Access-Control-Expose-Headers "content-length, content-range, location, etag" always;
+    add_header Access-Control-Max-Age 600 always;
+    if ($request_method = OPTIONS) { return 204; }`;
 
 export interface NginxDav {
   /** The origin, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -91,6 +106,7 @@ http {
     client_max_body_size 0;
     client_body_buffer_size 1m;
     ${options.extraServerConfig ?? ""}
+    ${options.cors ? CORS_CONFIG : ""}
     location / {
       ${FAILURE_STATUSES.map((s) => `if (-f ${flag(s)}) { return ${s}; }`).join("\n      ")}
       ${authBlock}
