@@ -5,3 +5,4 @@ export { NATS_INSTALL_HINT, startNatsServer, type NatsServer, type NatsServerOpt
 export { findPython } from "./python.js";
 export { NGINX_INSTALL_HINT, startNginxDav, type NginxDav, type NginxDavOptions } from "./nginx.js";
 export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwOptions } from "./versitygw.js";
+export { CHROMIUM_INSTALL_HINT, chromiumLaunchOptions, type ChromiumLaunchOptions } from "./chromium.js";
