@@ -98,6 +98,7 @@ async function* checkedChunks(chunks: AsyncIterable<unknown>): AsyncGenerator<Ui
 export class MeasuredStream {
   #bytes = 0;
   #finished = false;
+  #reader: AsyncGenerator<Uint8Array> | undefined;
   readonly #hash: ReturnType<Platform["createSha256"]> | undefined;
   readonly #chunks: AsyncIterable<Uint8Array>;
 
@@ -115,7 +116,21 @@ export class MeasuredStream {
     return this.#finished;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    this.#reader ??= this.#read();
+    return this.#reader;
+  }
+
+  /**
+   * Releases the source (closes the file) when a store stopped reading at
+   * the announced length without asking for the end of the stream, as HTTP
+   * clients sending a Content-Length do.
+   */
+  async close(): Promise<void> {
+    await this.#reader?.return(undefined).catch(() => undefined);
+  }
+
+  async *#read(): AsyncGenerator<Uint8Array> {
     for await (const chunk of this.#chunks) {
       this.#hash?.update(chunk);
       this.#bytes += chunk.byteLength;

@@ -60,14 +60,21 @@ export async function putLinkPayload(store: ClaimCheckStore, platform: Platform,
     }
     const opened = await openStreamData(it.source!, ctx.signal);
     const measured = new MeasuredStream(opened.chunks, platform, ctx.checksum);
-    const result = checkResult(
-      await store.put({ ...base, body: measured, ...(opened.size !== undefined ? { size: opened.size } : {}) }),
-      store,
-      where,
-    );
+    let result: ClaimCheckPutResult;
+    try {
+      result = checkResult(
+        await store.put({ ...base, body: measured, ...(opened.size !== undefined ? { size: opened.size } : {}) }),
+        store,
+        where,
+      );
+    } finally {
+      await measured.close();
+    }
     // The blob is stored from here on: any check that fails must remove it.
     try {
-      if (!measured.finished) {
+      // A sized body may be read exactly to its length without the end being asked for.
+      const complete = measured.finished || (opened.size !== undefined && measured.bytes === opened.size);
+      if (!complete) {
         throw new UploadFailedError(`store '${store.name}' returned before reading the whole stream of '${it.dataname}'`, where);
       }
       if (opened.size !== undefined && measured.bytes !== opened.size) {

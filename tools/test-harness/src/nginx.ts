@@ -7,7 +7,7 @@
 // on everything) and answer a chosen 5xx status while a flag is set, so tests
 // can exercise retries without a fake server.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
@@ -72,6 +72,7 @@ export async function startNginxDav(options: NginxDavOptions = {}): Promise<Ngin
   for (const d of ["tmp", "logs"]) mkdirSync(join(dir, d));
   const port = options.port ?? (await freePort());
   const flag = (status: number) => join(dir, `fail-${status}`);
+  const errorLog = join(dir, "logs", "error.log");
 
   const auth = options.authorization;
   const authBlock = auth
@@ -121,7 +122,9 @@ http {
   writeFileSync(configFile, config);
 
   let proc: ManagedProcess | undefined;
-  const start = async () => {
+  let starting: Promise<void> | undefined;
+  const start = () => (starting = launch());
+  const launch = async () => {
     if (proc?.alive()) return;
     proc = startProcess(bin, ["-p", dir, "-c", configFile, "-e", join(dir, "logs", "error.log")]);
     try {
@@ -129,10 +132,13 @@ http {
     } catch (e) {
       const out = proc.output();
       await proc.stop("SIGKILL");
-      throw new Error(`nginx did not start: ${(e as Error).message}\n${out}`);
+      const log = existsSync(errorLog) ? readFileSync(errorLog, "utf8").split("\n").slice(-20).join("\n") : "";
+      throw new Error(`nginx did not start: ${(e as Error).message}\n${out}\n${log}`);
     }
   };
   const stop = async () => {
+    // A start still waiting for the port (clients may already be connected) finishes first.
+    await starting?.catch(() => undefined);
     await proc?.stop("SIGTERM");
   };
   await start();
