@@ -15,6 +15,9 @@ status=0
 # One package at a time: integration suites start real servers and the CI
 # machine has two cores.
 pnpm turbo run test --concurrency=1 --continue || status=$?
+say "conformance matrix"
+# Writes apps/conformance/reports/conformance.json (one "test" per cell) for the summary.
+pnpm --filter @natsbridge/conformance run conformance || status=1
 say "summary"
 node scripts/summarize-tests.mjs || status=1
 exit $status

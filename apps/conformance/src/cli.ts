@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createBridge, type PayloadCodec } from "@natsbridge/core";
+import { createBridge, httpStore, type PayloadCodec } from "@natsbridge/core";
 import { findPython, REPO_ROOT, startNatsServer, startNginxDav, type NatsServer, type NginxDav } from "@natsbridge/test-harness";
 import { connect } from "nats";
 import type { TableToRows } from "./canonical.js";
@@ -76,7 +76,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   for (const p of values.peer ?? []) {
     const eq = p.indexOf("=");
     if (eq <= 0) throw new Error(`--peer takes NAME=COMMAND, got ${p}`);
-    peerSpecs.push({ name: p.slice(0, eq), command: splitCommand(p.slice(eq + 1)) });
+    // Relative to where the user ran `pnpm conformance`, not to this package (pnpm sets INIT_CWD).
+    peerSpecs.push({ name: p.slice(0, eq), command: splitCommand(p.slice(eq + 1)), cwd: process.env.INIT_CWD ?? process.cwd() });
   }
 
   let nats: NatsServer | undefined;
@@ -115,7 +116,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       peers,
       cases,
       fixtureOrigin: fixtureServer.origin,
-      fileserverUrl,
+      store: httpStore({ baseUrl: fileserverUrl }),
       ...(arrow?.tableToRows ? { toRows: arrow.tableToRows } : {}),
       runId,
       timeoutMs: Number(values.timeout),

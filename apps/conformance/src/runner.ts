@@ -3,8 +3,8 @@
 // fixture published as-is), and the consumer's decoded payloads are compared
 // with what the case (or the fixture's expected.json) says they must be.
 
-import type { NatsBridge, UploadHandler } from "@natsbridge/core";
-import { isNatsBridgeError, uuid4, type ReceivedEnvelope } from "@natsbridge/envelope";
+import type { ClaimCheckStore, NatsBridge } from "@natsbridge/core";
+import { isNatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
 import type { NatsConnection } from "nats";
 import { canonicalPayloads, comparePayloads, type TableToRows } from "./canonical.js";
 import { caseTuples, expectedPayloads, type CaseSpec, type DecodedPayload } from "./cases.js";
@@ -29,20 +29,12 @@ export interface RunContext {
   cases: Map<string, CaseSpec>;
   /** Origin of the fixture blob server. */
   fixtureOrigin: string;
-  /** The plain HTTP PUT file server live link payloads go to. */
-  fileserverUrl: string;
+  /** Where natsbridge's live link payloads go: core's httpStore on the plain HTTP PUT file server. */
+  store: ClaimCheckStore;
   toRows?: TableToRows;
   runId: string;
   timeoutMs: number;
 }
-
-/** The reference handler contract over one HTTP PUT: `<fileserver>/<uuid>/<dataname>` is also the download URL. */
-export const httpPutUpload: UploadHandler = async (fileserverUrl, dataname, data) => {
-  const url = `${fileserverUrl.replace(/\/+$/, "")}/${uuid4()}/${encodeURIComponent(dataname)}`;
-  const res = await fetch(url, { method: "PUT", body: data, headers: { "content-type": "application/octet-stream" } });
-  await res.arrayBuffer();
-  return { status: res.ok ? 200 : res.status, url };
-};
 
 function describe(error: unknown): string {
   if (isNatsBridgeError(error)) return `${error.code}: ${error.message}`;
@@ -103,8 +95,7 @@ export async function runCell(row: Row, producer: Producer, consumer: Consumer, 
       if (producer.kind === "ts") {
         await ctx.bridge.smartsend(subject, caseTuples(spec), {
           alwaysLink: transport === "link",
-          fileserverUrl: ctx.fileserverUrl,
-          uploadHandler: httpPutUpload,
+          store: ctx.store,
           flush: true,
         });
       } else if (producer.kind === "peer") {
