@@ -1,13 +1,13 @@
 // The `arrowtable` (Julia, JavaScript) and `table` (Python) payload codecs.
 // Both carry Arrow IPC and behave the same: they send the IPC file format —
-// what the Python reference's `ipc.open_file` needs, and what Arrow.jl reads
-// as well as the stream format — and receive either format as an apache-arrow
-// Table.
+// what the Python reference's `ipc.open_file` needs; Arrow.jl reads it too —
+// and receive either format as an apache-arrow Table.
 
 import type { Table } from "apache-arrow";
 import type { CodecContext, PayloadCodec } from "@natsbridge/envelope";
-import { registerArrowCompression, type WriteCompression } from "./compression.js";
-import { decodeArrowTable, encodeArrowTable } from "./ipc.js";
+import { registerArrowCompression } from "./compression.js";
+import { encodeArrowTable } from "./file-format.js";
+import { decodeArrowTable } from "./ipc.js";
 import { toArrowTable, type SchemaInput, type TableInput } from "./table.js";
 
 export interface ArrowCodecOptions {
@@ -16,8 +16,6 @@ export interface ArrowCodecOptions {
    * function choosing by payload. Tables are sent with their own schema.
    */
   schemas?: Record<string, SchemaInput> | ((context: CodecContext) => SchemaInput | undefined);
-  /** Compress record batch bodies when sending ("lz4": LZ4_FRAME). Default: none. */
-  compression?: WriteCompression | null;
 }
 
 export type ArrowPayloadCodec = PayloadCodec<TableInput, Table>;
@@ -32,7 +30,7 @@ function arrowCodec(type: "arrowtable" | "table", options: ArrowCodecOptions): A
     type,
     encode(value, context) {
       const table = toArrowTable(value, { schema: schemaFor(context) });
-      return encodeArrowTable(table, { compression: options.compression });
+      return encodeArrowTable(table);
     },
     decode(bytes) {
       return decodeArrowTable(bytes);

@@ -3,7 +3,8 @@
 // on apache-arrow; `jsontable` in @natsbridge/envelope needs none of this.
 
 export { arrowCodecs, arrowtableCodec, tableCodec, type ArrowCodecOptions, type ArrowPayloadCodec } from "./codecs.js";
-export { decodeArrowTable, encodeArrowTable, ipcFormat, type EncodeOptions, type IpcFormat } from "./ipc.js";
+export { decodeArrowTable, ipcFormat, type IpcFormat } from "./ipc.js";
+export { encodeArrowTable } from "./file-format.js";
 export {
   isArrowTable,
   tableFromColumns,
@@ -18,6 +19,6 @@ export {
 } from "./table.js";
 export { tableToRows, type TableToRowsOptions } from "./rows.js";
 export { inferType } from "./infer.js";
-export { registerArrowCompression, type WriteCompression } from "./compression.js";
+export { registerArrowCompression } from "./compression.js";
 /** The apache-arrow this package uses, so that Tables and types come from one copy of it. */
 export * as arrow from "apache-arrow";

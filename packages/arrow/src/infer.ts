@@ -4,7 +4,7 @@
 // types the Python and Julia peers expect from the same data:
 //
 //   strings → Utf8            booleans → Bool             Date → Timestamp(ms, "UTC")
-//   integer numbers → Int64   other numbers → Float64     bigint → Int64 (Uint64 past 2^63-1)
+//   numbers → Int64 if all are integers, else Float64   bigint → Int64 (Uint64 past 2^63-1)
 //   Uint8Array → Binary       arrays → List<…>            plain objects → Struct<…>
 //   only null/undefined → Null
 //
@@ -105,8 +105,10 @@ export function inferType(values: ArrayLike<unknown>, column: string): DataType 
         return new Struct(structFields(values, column));
     }
   }
-  // Integer-valued numbers may sit beside bigints (one int64 column); anything else is ambiguous.
-  if ([...kinds].every((k) => k === "integer" || k === "bigint")) return bigintType(minBig, maxBig, column);
+  // Numbers are float64 as soon as one is fractional; integer numbers may sit
+  // beside bigints (one int64 column). Anything else is ambiguous.
+  if (kinds.size === 2 && kinds.has("integer") && kinds.has("float")) return new Float64();
+  if (kinds.size === 2 && kinds.has("integer") && kinds.has("bigint")) return bigintType(minBig, maxBig, column);
   throw new InvalidDataError(
     `column "${column}" mixes ${[...kinds].join(" and ")} values; pass a schema (or a type for this column) to say which Arrow type it is`,
     { details: { column, kinds: [...kinds] } },

@@ -5,11 +5,13 @@
 // `Arrow.write(io, df)`, apache-arrow's default) — and every record batch.
 // Writing always emits the file format: the Python reference reads `table`
 // payloads with `ipc.open_file`, which rejects stream bytes, and Arrow.jl reads
-// both.
+// files by skipping the magic and reading the messages that follow in order,
+// so the file must start with its schema message (see file-format.ts).
 
-import { tableFromIPC, tableToIPC, type Table } from "apache-arrow";
+import { tableFromIPC, type Table } from "apache-arrow";
 import { DeserializationError, UnsupportedArrowFeatureError } from "@natsbridge/envelope";
-import { aligned, compressionTypeFor, registerArrowCompression, type WriteCompression } from "./compression.js";
+import { aligned, registerArrowCompression } from "./compression.js";
+import { FlatView } from "./flatbuffer.js";
 
 const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 
@@ -38,16 +40,6 @@ export function decodeArrowTable(bytes: Uint8Array): Table {
   } catch (error) {
     throw translateArrowError(error, format);
   }
-}
-
-export interface EncodeOptions {
-  /** Compress record batch bodies (pyarrow and Arrow.jl read LZ4_FRAME). Default: none. */
-  compression?: WriteCompression | null;
-}
-
-/** Writes a Table in the Arrow IPC file format. */
-export function encodeArrowTable(table: Table, options: EncodeOptions = {}): Uint8Array {
-  return tableToIPC(table, "file", compressionTypeFor(options.compression));
 }
 
 /** apache-arrow throws plain Errors; give each a stable code. */
@@ -80,47 +72,35 @@ export function translateArrowError(error: unknown, format: IpcFormat): Error {
 // apache-arrow turns garbage and empty input into an empty table, and ignores
 // the schema's endianness. The first message of both formats (right after the
 // 8-byte magic in the file format) must be a Schema; we check that and its
-// endianness with a few bounds-checked flatbuffer reads.
+// endianness.
 
 const MESSAGE_HEADER_SCHEMA = 1;
 const ENDIANNESS_BIG = 1;
 
+/** Start of the message's flatbuffer and its declared length, after the optional 0xFFFFFFFF marker. */
+export function messageAt(fb: FlatView, at: number): { metadata: number; length: number; prefix: number } {
+  const prefix = fb.u32(at) === 0xffffffff ? 8 : 4; // Arrow < 0.15 wrote the length first, with no marker
+  return { metadata: at + prefix, length: fb.i32(at + prefix - 4), prefix };
+}
+
 function checkSchemaMessage(bytes: Uint8Array, format: IpcFormat): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (why: string): never => {
     throw new DeserializationError(`payload is not valid Arrow IPC ${format} data: ${why}`, {
       details: { byteLength: bytes.byteLength },
     });
   };
-  const u32 = (at: number) => (at >= 0 && at + 4 <= bytes.byteLength ? view.getUint32(at, true) : fail("truncated schema message"));
-  const i32 = (at: number) => (at >= 0 && at + 4 <= bytes.byteLength ? view.getInt32(at, true) : fail("truncated schema message"));
-  const u16 = (at: number) => (at >= 0 && at + 2 <= bytes.byteLength ? view.getUint16(at, true) : fail("truncated schema message"));
-
   if (bytes.byteLength === 0) fail("no bytes");
-  let at = format === "file" ? 8 : 0;
-  // Since Arrow 0.15 a message starts with 0xFFFFFFFF; older writers put the length first.
-  if (u32(at) === 0xffffffff) at += 4;
-  const length = i32(at);
+  const fb = new FlatView(bytes, fail);
+  const { metadata, length } = messageAt(fb, format === "file" ? 8 : 0);
   if (length <= 0) fail(length === 0 ? "the stream ends before any schema" : "bad message length");
-  const start = at + 4;
-  if (start + length > bytes.byteLength) fail(`schema message of ${length} bytes runs past the end`);
-
-  // Offset of field `index` of the flatbuffer table at `table` (0 when absent).
-  const field = (table: number, index: number): number => {
-    const vtable = table - i32(table);
-    const vtableSize = u16(vtable);
-    const slot = 4 + 2 * index;
-    return slot < vtableSize ? u16(vtable + slot) : 0;
-  };
-  const message = start + u32(start);
-  const headerTypeAt = field(message, 1);
-  const headerType = headerTypeAt ? bytes[message + headerTypeAt] : 0;
-  if (headerType !== MESSAGE_HEADER_SCHEMA) fail("the first message is not a schema");
-  const headerAt = field(message, 2);
-  if (!headerAt) fail("the schema message has no schema");
-  const schema = message + headerAt + u32(message + headerAt);
-  const endiannessAt = field(schema, 0);
-  if (endiannessAt && u16(schema + endiannessAt) === ENDIANNESS_BIG) {
+  if (metadata + length > bytes.byteLength) fail(`schema message of ${length} bytes runs past the end`);
+  const message = fb.root(metadata);
+  const headerType = fb.field(message, 1);
+  if (!headerType || fb.u8(headerType) !== MESSAGE_HEADER_SCHEMA) fail("the first message is not a schema");
+  const schema = fb.tableField(message, 2);
+  if (!schema) fail("the schema message has no schema");
+  const endianness = fb.field(schema, 0);
+  if (endianness && fb.u16(endianness) === ENDIANNESS_BIG) {
     throw new UnsupportedArrowFeatureError(
       `Arrow IPC ${format} data is big-endian; apache-arrow reads little-endian data only (pyarrow and Arrow.jl write little-endian)`,
       { details: { feature: "endianness" } },

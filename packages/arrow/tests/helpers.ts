@@ -44,6 +44,8 @@ export interface PyarrowRead extends ExpectedTable {
   pandas_dtypes: Record<string, string>;
   pandas_rows: number;
   schema_metadata: Record<string, string>;
+  /** The same bytes read as Arrow.jl reads files: the messages after the magic, footer ignored. */
+  sequential: { num_rows?: number; num_columns?: number; error?: string };
 }
 
 /** Runs one of scripts/*.py with the peer's Python (fails loudly when it is missing). */
