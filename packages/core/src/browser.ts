@@ -1,0 +1,42 @@
+// Browser entry point (the "browser" condition of package.json exports): NATS
+// through nats.ws (ws:// or wss:// URLs), downloads and uploads through fetch,
+// SHA-256 through Web Crypto or a small incremental hash. Same API as the Node
+// entry minus what needs a file system (`fileSource`).
+
+import { NatsBridge, type BridgeOptions, type ReceivableMessage, type RequestOptions, type SubscribeOptions } from "./bridge.js";
+import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";
+import { browserPlatform } from "./platform/browser.js";
+import type { PayloadTuple } from "@natsbridge/envelope";
+
+export * from "./exports.js";
+export { httpStore } from "./browser-http-store.js";
+export type { HttpStoreOptions } from "./http-store.js";
+
+/** A bridge with its own defaults and its own connections. `brokerUrl` is a ws:// or wss:// URL. */
+export function createBridge(defaults: BridgeOptions = {}): NatsBridge {
+  return new NatsBridge(browserPlatform, defaults);
+}
+
+// Created on first use: a page that only builds its own bridges never makes it.
+let sharedBridge: NatsBridge | undefined;
+const shared = () => (sharedBridge ??= createBridge());
+
+/** Send payloads as one envelope (reference: `smartsend`). Returns `[envelope, envelopeJson]`. */
+export const smartsend = (subject: string, payloads: readonly PayloadTuple[], options?: SmartSendOptions) =>
+  shared().smartsend(subject, payloads, options);
+
+/** Decode a received envelope (reference: `smartreceive`). */
+export const smartreceive = (msg: ReceivableMessage, options?: SmartReceiveOptions) => shared().smartreceive(msg, options);
+
+/** Send and wait for the reply. */
+export const request = (subject: string, payloads: readonly PayloadTuple[], options?: RequestOptions) =>
+  shared().request(subject, payloads, options);
+
+/** Reply to a received envelope on its reply_to. */
+export const reply: NatsBridge["reply"] = (to, payloads, options) => shared().reply(to, payloads, options);
+
+/** Subscribe and iterate decoded envelopes. */
+export const subscribe = (subject: string, options?: SubscribeOptions) => shared().subscribe(subject, options);
+
+/** Drain and close the connections the top-level functions opened. */
+export const closeSharedConnections = () => sharedBridge?.close() ?? Promise.resolve();

@@ -1,0 +1,90 @@
+// The browser platform: NATS over websockets (nats.ws), downloads with fetch,
+// SHA-256 from Web Crypto. Nothing here may import node:*, undici or `nats`,
+// or touch Buffer: the browser bundle test fails if any of them gets in.
+
+import type { ConnectionOptions as NatsConnectionOptions, NatsConnection as NatsNatsConnection } from "nats";
+import { connect as wsConnect } from "nats.ws";
+import { readableChunks } from "../source.js";
+import { Sha256 } from "./sha256.js";
+import type { HttpGetResult, Platform } from "./types.js";
+
+// Web Crypto exists only in secure contexts (https, localhost); a page served
+// over plain http from a LAN address has no crypto.subtle.
+const subtle: SubtleCrypto | undefined = (globalThis as { crypto?: Crypto }).crypto?.subtle;
+
+/** Below this size the pure-TS hash is as quick as a round trip into Web Crypto. */
+const SUBTLE_MIN_BYTES = 4096;
+
+export const browserPlatform: Platform = {
+  name: "browser",
+  // nats.ws and nats are built from the same client core: the options and
+  // connection types agree; only their declarations live in two packages.
+  connect: (options: NatsConnectionOptions) =>
+    wsConnect(options as Parameters<typeof wsConnect>[0]) as unknown as Promise<NatsNatsConnection>,
+  async sha256(bytes) {
+    if (subtle && bytes.byteLength >= SUBTLE_MIN_BYTES) {
+      return hex(new Uint8Array(await subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)));
+    }
+    return new Sha256().update(bytes).hex();
+  },
+  createSha256() {
+    // Web Crypto has no incremental digest; streamed bodies hash chunk by chunk here.
+    const hash = new Sha256();
+    return {
+      update: (chunk) => void hash.update(chunk),
+      digest: async () => hash.hex(),
+    };
+  },
+  async httpGet(url, { signal, headers }): Promise<HttpGetResult> {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: "GET",
+        // A redirect is a response we inspect, never a hop to a host the allowlist has not seen.
+        redirect: "manual",
+        signal,
+        headers: browserHeaders(headers),
+        // Link URLs must work without credentials (Julia and Python fetch them bare).
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // fetch says only "Failed to fetch" for refused connections and CORS refusals alike.
+      throw new Error(`${(error as Error)?.message ?? String(error)} (network error, or the file server does not allow this page's origin by CORS)`, {
+        cause: error,
+      });
+    }
+    const flat: Record<string, string | undefined> = {};
+    res.headers.forEach((value, name) => {
+      flat[name.toLowerCase()] = value;
+    });
+    // With redirect "manual" a browser hides the redirect: status 0, no headers.
+    const status = res.type === "opaqueredirect" ? 302 : res.status;
+    const body = res.body;
+    return {
+      status,
+      headers: flat,
+      body: body ? readableChunks(body) : empty(),
+      dump: async () => {
+        await body?.cancel().catch(() => undefined);
+      },
+    };
+  },
+  env: () => undefined,
+};
+
+/** Browsers refuse to let pages set User-Agent (Chrome drops it silently, others may throw). */
+function browserHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() !== "user-agent") out[k] = v;
+  return out;
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+async function* empty(): AsyncGenerator<Uint8Array> {}
