@@ -20,6 +20,10 @@ Two groups, listed in OUTDIR/manifest.json:
   metadata on fields, one batch per partition, optional lz4/zstd compression.
 
 Every fixture gets NAME.expected.json (see expected.py for the JSON form).
+
+* unsupported/*.arrow: valid Arrow files with types apache-arrow cannot
+  represent (LargeList, Utf8View, RunEndEncoded), which our reader must reject
+  with UNSUPPORTED_ARROW_FEATURE rather than misread.
 """
 
 import datetime as dt
@@ -229,9 +233,29 @@ def to_json(expected):
     return compact(head)[:-1] + ',\n "rows": [\n  ' + body + ("\n ]}\n" if lines else "]}\n")
 
 
+def unsupported():
+    """Valid Arrow that apache-arrow cannot represent: we must reject it with UNSUPPORTED_ARROW_FEATURE."""
+    return [
+        ("large_list", pa.table({"v": pa.array([[1], [2, 3]], pa.large_list(pa.int64()))}), "LargeList column"),
+        ("string_view", pa.table({"v": pa.array(["a", "b"], pa.string_view())}), "Utf8View column (Arrow 14+ view type)"),
+        ("run_end_encoded", pa.table({"v": pc_run_end_encode(pa.array([1, 1, 2], pa.int64()))}), "RunEndEncoded column"),
+    ]
+
+
+def pc_run_end_encode(arr):
+    import pyarrow.compute as pc
+
+    return pc.run_end_encode(arr)
+
+
 def main(out):
     out = Path(out)
-    manifest = {"pyarrow": pa.__version__, "pandas": pd.__version__, "fixtures": []}
+    manifest = {"pyarrow": pa.__version__, "pandas": pd.__version__, "fixtures": [], "unsupported": []}
+    (out / "unsupported").mkdir(parents=True, exist_ok=True)
+    for name, table, description in unsupported():
+        path = out / "unsupported" / (name + ".arrow")
+        write_file(path, table)
+        manifest["unsupported"].append({"file": str(path.relative_to(out)), "description": description})
     for group, name, fmt, table, opts, description in fixtures():
         (out / group).mkdir(parents=True, exist_ok=True)
         path = out / group / (name + (".arrow" if fmt == "file" else ".arrows"))

@@ -4,13 +4,13 @@
 // apache-arrow's builders after the values are normalized for them.
 
 import {
-  DataType,
   makeBuilder,
   makeData,
   TimeUnit,
   Type,
-  type Data,
   type Bool,
+  type Data,
+  type DataType,
   type Field,
   type Float64,
   type Int64,
@@ -227,8 +227,8 @@ function buildWithBuilder(name: string, type: DataType, values: ArrayLike<unknow
     try {
       builder.append(normalize(v, type));
     } catch (cause) {
-      if (cause instanceof InvalidDataError) throw cause;
-      throw new InvalidDataError(`column "${name}" (${String(type)}) cannot hold ${describe(v)} ${preview(v)} at row ${i}: ${String(cause)}`, {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      throw new InvalidDataError(`column "${name}" (${String(type)}) cannot hold ${describe(v)} ${preview(v)} at row ${i}: ${why}`, {
         cause,
         details: { column: name, row: i, type: String(type) },
       });
@@ -237,21 +237,51 @@ function buildWithBuilder(name: string, type: DataType, values: ArrayLike<unknow
   return builder.finish().flush();
 }
 
-/** Values in the form apache-arrow's builders take (BigInt for 64-bit integers, recursively). */
+/**
+ * Values in the form apache-arrow's builders take (BigInt for 64-bit integers,
+ * recursively), checked first: the builders would silently store 0 for a
+ * string in an Int32 column or truncate 1.5.
+ */
 function normalize(value: unknown, type: DataType): unknown {
   if (value == null) return value;
-  if (DataType.isInt(type) && type.bitWidth === 64 && typeof value === "number") {
-    if (!isIntegerNumber(value)) throw new InvalidDataError(`${value} is not an integer`);
-    return BigInt(value);
-  }
-  if ((DataType.isList(type) || DataType.isFixedSizeList(type)) && Array.isArray(value)) {
-    const child = (type.children[0] as Field).type;
-    return value.map((v) => normalize(v, child));
-  }
-  if (DataType.isStruct(type) && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const field of (type as Struct).children) out[field.name] = normalize(value[field.name], field.type);
-    return out;
+  const bad = (): never => {
+    throw new InvalidDataError(`${describe(value)} ${preview(value)} is not a ${String(type)} value`);
+  };
+  switch (type.typeId) {
+    case Type.Int: {
+      const { bitWidth, isSigned } = type as Int64 as { bitWidth: number; isSigned: boolean };
+      if (typeof value === "bigint" && bitWidth === 64) return value;
+      if (typeof value !== "number" || !isIntegerNumber(value)) return bad();
+      const limit = 2 ** (isSigned ? bitWidth - 1 : bitWidth);
+      if (value >= limit || value < (isSigned ? -limit : 0)) return bad();
+      return bitWidth === 64 ? BigInt(value) : value;
+    }
+    case Type.Float:
+      return typeof value === "number" ? value : bad();
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return typeof value === "string" ? value : bad();
+    case Type.Bool:
+      return typeof value === "boolean" ? value : bad();
+    case Type.Binary:
+    case Type.LargeBinary:
+    case Type.FixedSizeBinary:
+      return value instanceof Uint8Array ? value : bad();
+    case Type.Date:
+    case Type.Timestamp:
+      return value instanceof Date || typeof value === "number" ? value : bad();
+    case Type.List:
+    case Type.FixedSizeList: {
+      if (!Array.isArray(value)) return bad();
+      const child = (type.children[0] as Field).type;
+      return value.map((v) => normalize(v, child));
+    }
+    case Type.Struct: {
+      if (!isPlainObject(value)) return bad();
+      const out: Record<string, unknown> = {};
+      for (const field of (type as Struct).children) out[field.name] = normalize(value[field.name], field.type);
+      return out;
+    }
   }
   return value;
 }
