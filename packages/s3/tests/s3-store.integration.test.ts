@@ -48,7 +48,7 @@ describe("put", () => {
     const size = 12 * 1024 * 1024 + 123;
     const expected = await sha256Of(generatedChunks(size, 300_000));
     const fromIterable = await store.put(putRequest(generatedChunks(size, 300_000)));
-    const fromStream = await store.put(putRequest(ReadableStream.from(generatedChunks(size, 777_777))));
+    const fromStream = await store.put(putRequest(readableOf(generatedChunks(size, 777_777))));
     for (const r of [fromIterable, fromStream]) {
       expect(await sha256Of(toChunks(await fetchBytes(r.url)))).toEqual(expected);
       // A multipart object's ETag is "<md5 of part md5s>-<parts>": 12 MiB in 5 MiB parts = 3.
@@ -218,6 +218,17 @@ describe("download through the SDK (receivers with credentials)", () => {
   });
 });
 
-function* toChunks(bytes: Uint8Array): Generator<Uint8Array> {
+async function* toChunks(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
+}
+
+function readableOf(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const it = chunks[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await it.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+  });
 }
