@@ -196,7 +196,7 @@ describe("integrity", () => {
     const { data, url } = await sendBig();
     const file = nginx.pathFor(url);
     const bytes = readFileSync(file);
-    bytes[1000] ^= 0xff;
+    bytes[1000] = bytes[1000]! ^ 0xff;
     writeFileSync(file, bytes);
     await expect(bridge.smartreceive(data)).rejects.toMatchObject({ code: "CHECKSUM_MISMATCH", dataname: "big" });
     const env = await bridge.smartreceive(data, { stream: true });
@@ -361,7 +361,7 @@ describe("reference-style handlers plug in unchanged", () => {
     const calls: unknown[][] = [];
     const uploadHandler = async (fileserverUrl: string, dataname: string, bytes: Uint8Array) => {
       const url = `${fileserverUrl}/handler/${Date.now()}/${encodeURIComponent(dataname)}`;
-      const res = await fetch(url, { method: "PUT", body: bytes });
+      const res = await fetch(url, { method: "PUT", body: Buffer.from(bytes) });
       return { status: res.status === 201 ? 200 : res.status, uploadid: "u", fileid: "f", url };
     };
     const downloadHandler = async (url: string, maxRetries: number, baseDelay: number, maxDelay: number, correlationId: string) => {

@@ -224,7 +224,7 @@ export async function httpRead(url: string): Promise<Uint8Array> {
 }
 
 /** Deterministic bytes that differ per offset and per seed (so swapped blobs are noticed). */
-export function pattern(size: number, seed = 0): Uint8Array {
+export function pattern(size: number, seed = 0): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < size; i++) {
