@@ -13,6 +13,7 @@ const cases = loadCases();
 const byProducer = (p: string) => fixtures.filter((f) => f.producer === p);
 const envelope = (f: Fixture) => JSON.parse(f.envelopeText) as Record<string, unknown> & { payloads: Record<string, unknown>[] };
 const ENVELOPE_ORDER = [...ENVELOPE_STRING_FIELDS, "metadata", "payloads"];
+const ARROW = new Set(["arrowtable", "table"]);
 const PAYLOAD_ORDER = ["id", "dataname", "payload_type", "transport", "encoding", "size", "data", "metadata"];
 
 let server: FixtureServer;
@@ -111,7 +112,13 @@ describe("natsbridge's own fixtures", () => {
         msg_id: "",
         sender_id: "",
         timestamp: "",
-        payloads: e.payloads.map((p) => ({ ...p, id: "", data: p.transport === "link" ? "" : p.data })),
+        // Arrow bytes may change with the writer (apache-arrow, @natsbridge/arrow) while meaning the
+        // same table; the decode test above checks those payloads by value.
+        payloads: e.payloads.map((p) =>
+          ARROW.has(p.payload_type as string)
+            ? { ...p, id: "", data: "", size: 0, metadata: {} }
+            : { ...p, id: "", data: p.transport === "link" ? "" : p.data },
+        ),
       });
       expect(strip(now as never), f.id).toEqual(strip(envelope(f)));
     }

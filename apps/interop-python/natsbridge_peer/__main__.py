@@ -47,13 +47,18 @@ def describe_error(e: BaseException) -> str:
 
 
 async def receipt_for(msg: Any, verify_cases: Dict[str, Any] | None = None) -> Dict[str, Any]:
-    """Decode one envelope the way the reference does and describe what came out."""
+    return (await decode(msg, verify_cases))[0]
+
+
+async def decode(msg: Any, verify_cases: Dict[str, Any] | None = None):
+    """Decode one envelope the way the reference does; the receipt describing
+    what came out, and the decoded envelope (None when decoding failed)."""
     receipt: Dict[str, Any] = {"subject": getattr(msg, "subject", ""), "peer": PEER_NAME}
     try:
         env = await smartreceive(msg, max_retries=5, base_delay=100, max_delay=5000)
     except Exception as e:  # noqa: BLE001 - every failure becomes a receipt
         receipt.update(ok=False, error=describe_error(e))
-        return receipt
+        return receipt, None
     receipt.update(
         ok=True,
         msg_id=env.get("msg_id"),
@@ -63,7 +68,7 @@ async def receipt_for(msg: Any, verify_cases: Dict[str, Any] | None = None) -> D
     )
     if verify_cases is not None:
         receipt["verified"] = verify(receipt["payloads"], verify_cases)
-    return receipt
+    return receipt, env
 
 
 def verify(payloads: list, all_cases: Dict[str, Any]) -> str:
@@ -150,12 +155,14 @@ async def listen(args: argparse.Namespace) -> None:
 
     async def on_envelope(msg):
         nonlocal seen
-        receipt = await receipt_for(msg, all_cases)
+        receipt, env = await decode(msg, all_cases)
         print(json.dumps(receipt, ensure_ascii=False), flush=True)
-        if args.echo and receipt["ok"]:
-            # Send back what arrived, as the reference would: decoded values re-encoded by smartsend.
-            env = await smartreceive(msg)
-            await smartsend(args.echo, env["payloads"], broker_url=args.nats, nats_connection=nc, sender_name=PEER_NAME)
+        if args.echo and env is not None:
+            # Send on what arrived, as the reference would: decoded values re-encoded by smartsend.
+            try:
+                await smartsend(args.echo, env["payloads"], broker_url=args.nats, nats_connection=nc, sender_name=PEER_NAME)
+            except Exception as e:  # noqa: BLE001 - e.g. a type the reference cannot send
+                print(json.dumps({"echo": args.echo, "ok": False, "error": describe_error(e)}), flush=True)
         seen += 1
         if args.count and seen >= args.count:
             done.set()
