@@ -1,12 +1,16 @@
 // Throughput of smartsend → smartreceive against raw nats.js publish →
 // subscribe, measured side by side on one nats-server in one run, so the ratio
 // means something on a shared, noisy machine. Each round alternates raw and
-// natsbridge; the report takes the median of the rounds.
+// natsbridge; the report takes the median of the rounds. The receiver runs on
+// its own thread with its own connection, as a separate process would, for
+// both paths alike.
 //
 //   pnpm bench                      # all sizes
 //   BENCH_SECONDS=1 pnpm bench      # shorter rounds
-import { connect, type NatsConnection } from "nats";
-import { createBridge, type NatsBridge } from "@natsbridge/core";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
+import { connect } from "nats";
+import { createBridge } from "@natsbridge/core";
 import { startNatsServer } from "@natsbridge/test-harness";
 
 const SIZES = [
@@ -24,62 +28,40 @@ interface Result {
   seconds: number;
 }
 
-/** Sends for about ROUND_SECONDS with a bounded window; counts what the receiver fully processed. */
-async function run(
-  subscribe: (onMessage: () => void) => Promise<() => void>,
-  send: () => Promise<void>,
-): Promise<Result> {
-  let received = 0;
-  let waiting: (() => void) | undefined;
-  const stop = await subscribe(() => {
-    received++;
-    waiting?.();
+/**
+ * One round: a receiver thread subscribes; this thread sends for about
+ * ROUND_SECONDS, keeping at most WINDOW messages unprocessed, then waits for
+ * the receiver to catch up. Returns how many messages were fully processed.
+ */
+async function round(mode: "raw" | "natsbridge", url: string, subject: string, size: number, send: () => Promise<void> | void): Promise<Result> {
+  const counter = new SharedArrayBuffer(4);
+  const processed = new Int32Array(counter);
+  const worker = new Worker(new URL("./receiver-worker.mjs", import.meta.url), {
+    workerData: { url, subject, mode, size, counter },
   });
+  await once(worker, "message");
   let sent = 0;
+  const waitBelow = async (limit: number) => {
+    for (;;) {
+      const seen = Atomics.load(processed, 0);
+      if (sent - seen < limit) return;
+      const w = Atomics.waitAsync(processed, 0, seen, 1000);
+      if (w.async) await w.value;
+    }
+  };
   const start = performance.now();
   const deadline = start + ROUND_SECONDS * 1000;
   while (performance.now() < deadline) {
-    while (sent - received >= WINDOW) await new Promise<void>((r) => (waiting = r));
+    await waitBelow(WINDOW);
     await send();
     sent++;
   }
-  while (received < sent) await new Promise<void>((r) => (waiting = r));
+  await waitBelow(1);
   const seconds = (performance.now() - start) / 1000;
-  stop();
-  return { msgs: received, seconds };
-}
-
-function rawRound(nc: NatsConnection, subject: string, payload: Uint8Array) {
-  return run(
-    async (onMessage) => {
-      const sub = nc.subscribe(subject, { callback: (_e, m) => (m.data.byteLength === payload.byteLength ? onMessage() : undefined) });
-      await nc.flush();
-      return () => sub.unsubscribe();
-    },
-    async () => nc.publish(subject, payload),
-  );
-}
-
-function bridgeRound(bridge: NatsBridge, nc: NatsConnection, subject: string, payload: Uint8Array) {
-  return run(
-    async (onMessage) => {
-      // Decode on the receiving side exactly as an application would: full
-      // smartreceive (parse, base64, sha256 and size checks, codec).
-      const sub = nc.subscribe(subject, {
-        callback: (_e, m) => {
-          bridge.smartreceive(m).then(
-            (env) => ((env.payloads[0]![1] as Uint8Array).byteLength === payload.byteLength ? onMessage() : undefined),
-            (e) => console.error("receive failed", e),
-          );
-        },
-      });
-      await nc.flush();
-      return () => sub.unsubscribe();
-    },
-    async () => {
-      await bridge.smartsend(subject, [["blob", payload, "binary"]]);
-    },
-  );
+  worker.postMessage("stop");
+  await once(worker, "message");
+  await worker.terminate();
+  return { msgs: Atomics.load(processed, 0), seconds };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -87,7 +69,6 @@ const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 
 
 const server = await startNatsServer();
 const sender = await connect({ servers: server.url });
-const receiver = await connect({ servers: server.url });
 // A threshold above 500 KB keeps every size direct; the envelope (~667 KB of
 // base64) still fits nats-server's default 1 MiB max_payload.
 const bridge = createBridge({ connection: sender, sizeThreshold: 1_000_000 });
@@ -101,11 +82,14 @@ for (const size of SIZES) {
   const payload = Uint8Array.from({ length: size.bytes }, (_, i) => (i * 7) & 0xff);
   const raw: number[] = [];
   const nb: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const r = await rawRound(sender, `bench.raw.${size.bytes}.${round}`, payload);
+  for (let i = 0; i < ROUNDS; i++) {
+    const rawSubject = `bench.raw.${size.bytes}.${i}`;
+    const r = await round("raw", server.url, rawSubject, size.bytes, () => sender.publish(rawSubject, payload));
     raw.push(r.msgs / r.seconds);
-    // The receiving bridge uses its own connection, as a separate process would.
-    const b = await bridgeRound(bridge, receiver, `bench.nb.${size.bytes}.${round}`, payload);
+    const nbSubject = `bench.nb.${size.bytes}.${i}`;
+    const b = await round("natsbridge", server.url, nbSubject, size.bytes, async () => {
+      await bridge.smartsend(nbSubject, [["blob", payload, "binary"]]);
+    });
     nb.push(b.msgs / b.seconds);
   }
   const rawRate = median(raw);
@@ -118,5 +102,4 @@ for (const size of SIZES) {
 console.log("");
 console.log(`ratios (natsbridge / raw): ${Object.entries(summary).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(", ")}`);
 await sender.drain();
-await receiver.drain();
 await server.dispose();

@@ -1,0 +1,40 @@
+// The receiving side of a benchmark round, on its own thread and connection (as
+// a separate process would be): counts fully processed messages into a shared
+// counter the sender reads without any message passing.
+import { parentPort, workerData } from "node:worker_threads";
+import { connect } from "nats";
+import { createBridge } from "@natsbridge/core";
+
+const { url, subject, mode, size, counter } = workerData as {
+  url: string;
+  subject: string;
+  mode: "raw" | "natsbridge";
+  size: number;
+  counter: SharedArrayBuffer;
+};
+const count = new Int32Array(counter);
+const nc = await connect({ servers: url });
+const bridge = createBridge({ connection: nc });
+const done = () => {
+  Atomics.add(count, 0, 1);
+  Atomics.notify(count, 0);
+};
+nc.subscribe(subject, {
+  callback: (_err, m) => {
+    if (mode === "raw") {
+      if (m.data.byteLength === size) done();
+      return;
+    }
+    // The whole receive an application does: parse, base64, size + sha256 checks, codec.
+    bridge.smartreceive(m).then(
+      (env) => ((env.payloads[0]![1] as Uint8Array).byteLength === size ? done() : undefined),
+      (e) => console.error("receive failed", e),
+    );
+  },
+});
+await nc.flush();
+parentPort!.postMessage("ready");
+parentPort!.once("message", async () => {
+  await nc.drain();
+  parentPort!.postMessage("stopped");
+});
