@@ -13,7 +13,7 @@ import type { TableToRows } from "./canonical.js";
 import { loadCases } from "./cases.js";
 import { loadFixtures, startFixtureServer } from "./fixtures.js";
 import { splitCommand, startPeer, type Peer, type PeerSpec } from "./peer.js";
-import { buildRows, planCell, rowLabel, type Consumer, type Producer } from "./plan.js";
+import { buildRows, JULIA_UNAVAILABLE, planCell, rowLabel, type Consumer, type Producer } from "./plan.js";
 import { renderMatrix, renderNotes, renderTotals, totals, vitestShaped, type MatrixReport } from "./report.js";
 import { runCell, type CellResult } from "./runner.js";
 
@@ -108,6 +108,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const consumers: Consumer[] = [
       { id: "ts", kind: "ts" },
       ...[...peers.values()].map((p): Consumer => ({ id: p.name, kind: "peer", caps: p.caps })),
+      { id: "julia", kind: "unavailable", reason: JULIA_UNAVAILABLE },
     ];
     const rows = buildRows(cases.values(), fixtures).filter((r) => !values.only || r.key.includes(values.only));
     const ctx = {
@@ -148,7 +149,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         peers: [...peers.values()].map((p) => `${p.name}: ${p.caps.implementation ?? ""}`).join("; "),
       },
     };
-    console.log(`\nNATSBridge conformance matrix (producer→consumer; TS = natsbridge, py = Python reference peer, jl = Julia-shaped fixtures, mp = MicroPython-shaped fixtures)\n`);
+    console.log(`\nNATSBridge conformance matrix (producer→consumer; TS = natsbridge, py = Python reference peer, jl = Julia-shaped fixtures as producer, Julia live as consumer, mp = MicroPython-shaped fixtures)\n`);
     console.log(renderMatrix(rows, columns, cells, rowLabel));
     const notes = renderNotes(cells);
     if (notes) console.log(`\nWhy cells did not pass:\n${notes}`);

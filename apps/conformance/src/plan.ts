@@ -23,7 +23,15 @@ export type Producer =
   | { id: string; kind: "ts" }
   | { id: string; kind: "peer"; caps: PeerCapabilities }
   | { id: string; kind: "fixtures" };
-export type Consumer = { id: string; kind: "ts" } | { id: string; kind: "peer"; caps: PeerCapabilities };
+export type Consumer =
+  | { id: string; kind: "ts" }
+  | { id: string; kind: "peer"; caps: PeerCapabilities }
+  /** A consumer that cannot be run here at all (Julia live): every cell it has is "unavailable". */
+  | { id: string; kind: "unavailable"; reason: string };
+
+export const JULIA_UNAVAILABLE =
+  "no Julia runtime obtainable here (no julia package in Debian's apt, no other source reachable); " +
+  "Julia is covered as a producer by hand-derived fixtures only";
 
 export type CellPlan =
   | { run: true; fixture?: Fixture; expectReject?: string }
@@ -114,7 +122,9 @@ export function planCell(row: Row, producer: Producer, consumer: Consumer, ctx: 
       (f) => f.producer === producer.id && f.case === row.case && f.transport === row.transport && (f.variant ?? undefined) === row.variant,
     );
     if (!fixture) {
-      const why = REFERENCE_GAPS[producer.id]?.(types, row.transport, row.case);
+      const why = row.variant
+        ? `the ${row.variant} variant is not part of the ${producer.id} reference's documented behaviour`
+        : REFERENCE_GAPS[producer.id]?.(types, row.transport, row.case);
       return { run: false, status: "n/a", reason: why ?? `no ${producer.id} fixture for ${rowLabel(row)}` };
     }
   } else if (row.variant) {
@@ -132,6 +142,7 @@ export function planCell(row: Row, producer: Producer, consumer: Consumer, ctx: 
     }
   }
 
+  if (consumer.kind === "unavailable") return { run: false, status: "unavailable", reason: consumer.reason };
   if (consumer.kind === "ts") {
     if (needsArrow && !ctx.arrowAvailable) return pendingArrow;
     return { run: true, ...(fixture ? { fixture } : {}) };

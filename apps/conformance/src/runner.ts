@@ -80,12 +80,14 @@ export async function runCell(row: Row, producer: Producer, consumer: Consumer, 
     decoded = Promise.race([first, failed, timeout]);
     await ctx.nc.flush();
     await (await ctx.bridge.connection()).flush();
-  } else {
+  } else if (consumer.kind === "peer") {
     const peer = ctx.peers.get(consumer.id)!;
     subject = peer.inbox(cell);
     decoded = peer.receipt(subject, ctx.timeoutMs).then((r) =>
       r.ok ? { ok: true as const, payloads: r.payloads ?? [] } : { ok: false as const, error: r.error ?? "failed receipt" },
     );
+  } else {
+    return done("unavailable", consumer.reason);
   }
 
   try {

@@ -61,6 +61,12 @@ describe("planning a cell", () => {
     expect(planCell(row("binary", "link-plik"), julia, ts, ctx)).toMatchObject({ status: "n/a" });
   });
 
+  it("marks every cell of a consumer that cannot run here unavailable, after the producer's own gaps", () => {
+    const jl: Consumer = { id: "julia", kind: "unavailable", reason: "no Julia" };
+    expect(planCell(row("text", "direct"), ts, jl, ctx)).toEqual({ run: false, status: "unavailable", reason: "no Julia" });
+    expect(planCell(row("table", "direct"), julia, jl, ctx)).toMatchObject({ status: "n/a" });
+  });
+
   it("keeps Arrow cells pending while @natsbridge/arrow is missing", () => {
     const noArrow = { ...ctx, arrowAvailable: false };
     expect(planCell(row("table", "direct"), ts, py, noArrow)).toMatchObject({ status: "pending" });
