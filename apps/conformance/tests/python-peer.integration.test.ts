@@ -94,7 +94,7 @@ describe("the Python reference peer", () => {
     expect(await next).toMatchObject({ ok: true, payloads: [{ dataname: "m", payload_type: "text", value: "still here" }] });
   });
 
-  it("sends a Plik-shaped upload only to a Plik server: against plain HTTP the reference's handler fails the send", async () => {
+  it("fails the send (publishing nothing) when the file server does not speak Plik's upload API", async () => {
     const sent = await peer.send({ case: "binary", transport: "link", subject: peer.inbox("plik"), upload: "plik" }, 20_000);
     expect(sent.ok).toBe(false);
   });
