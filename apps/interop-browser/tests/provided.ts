@@ -1,0 +1,7 @@
+// What this app's globalSetup hands to tests, besides natsUrl/natsWsUrl.
+declare module "vitest" {
+  export interface ProvidedContext {
+    pageUrl: string;
+  }
+}
+export {};
