@@ -3,6 +3,7 @@
 // the per-value work is a single function call.
 
 import {
+  makeVector,
   Type,
   type DataType,
   type Decimal,
@@ -12,6 +13,7 @@ import {
   type Table,
   type Timestamp,
 } from "apache-arrow";
+import { chunkReader, type ChunkOptions } from "./read-chunks.js";
 
 export interface TableToRowsOptions {
   /**
@@ -41,13 +43,25 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  */
 export function tableToRows(table: Table, options: TableToRowsOptions = {}): Record<string, unknown>[] {
   const dropIndex = options.dropPandasIndex !== false;
+  const chunkOptions: ChunkOptions = {
+    unsafe: options.unsafeIntegers === "string" ? (v) => v.toString() : (v) => v,
+    date: options.dates === "number" ? (ms) => ms : (ms) => new Date(ms),
+  };
   const columns: { name: string; values: unknown[] }[] = [];
   table.schema.fields.forEach((field, i) => {
     if (dropIndex && PANDAS_INDEX.test(field.name)) return;
     const convert = converterFor(field.type, options);
     const values: unknown[] = new Array(table.numRows);
-    let row = 0;
-    for (const v of table.getChildAt(i) ?? []) values[row++] = v == null ? null : convert(v);
+    let base = 0;
+    for (const data of table.getChildAt(i)?.data ?? []) {
+      const fast = chunkReader(data, chunkOptions);
+      if (fast) fast(values, base);
+      else {
+        let row = base;
+        for (const v of makeVector(data)) values[row++] = v == null ? null : convert(v);
+      }
+      base += data.length;
+    }
     columns.push({ name: field.name, values });
   });
   const rows: Record<string, unknown>[] = new Array(table.numRows);
