@@ -1,10 +1,18 @@
+import { fileURLToPath } from "node:url";
 import { defaultClientConditions, defineConfig } from "vite";
+
+const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
 export default defineConfig({
   // The workspace packages from their TypeScript sources ("source" condition),
   // and @natsbridge/core's browser entry ("browser" condition).
   resolve: { conditions: ["source", ...defaultClientConditions] },
-  build: { target: "es2022", sourcemap: true, chunkSizeWarningLimit: 1024 },
-  // Top-level await in the page module.
+  build: {
+    target: "es2022",
+    sourcemap: true,
+    chunkSizeWarningLimit: 1024,
+    // The chat page, and the conformance peer page (src/peer).
+    rollupOptions: { input: { chat: page("index.html"), peer: page("peer.html") } },
+  },
   esbuild: { target: "es2022" },
 });

@@ -19,11 +19,14 @@ import { runCell, type CellResult } from "./runner.js";
 
 const APP_DIR = fileURLToPath(new URL("../", import.meta.url));
 const PYTHON_PEER_DIR = join(REPO_ROOT, "apps", "interop-python");
+// natsbridge in headless Chromium (nats.ws, fetch), speaking the peer protocol.
+const BROWSER_PEER_DIR = join(REPO_ROOT, "apps", "interop-browser");
 
 const USAGE = `pnpm conformance [-- options]
 
   --peer NAME=COMMAND   add a live peer speaking the peer protocol (docs/conformance.md); repeatable
   --no-python           leave out the bundled Python reference peer
+  --no-browser          leave out the browser peer (natsbridge in headless Chromium)
   --only TEXT           run only rows whose key contains TEXT (e.g. --only table)
   --nats-url URL        use this nats-server instead of starting one
   --fileserver-url URL  use this HTTP PUT file server for live link cells instead of starting nginx
@@ -53,6 +56,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     options: {
       peer: { type: "string", multiple: true, default: [] },
       "no-python": { type: "boolean", default: false },
+      "no-browser": { type: "boolean", default: false },
       only: { type: "string" },
       "nats-url": { type: "string" },
       "fileserver-url": { type: "string" },
@@ -73,6 +77,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   if (!values["no-python"]) {
     peerSpecs.push({ name: "python-reference", command: [findPython(), "-m", "natsbridge_peer", "serve"], cwd: PYTHON_PEER_DIR });
   }
+  if (!values["no-browser"]) {
+    const command = [process.execPath, "--conditions=source", "--import", "tsx", "src/peer/cli.ts"];
+    peerSpecs.push({ name: "browser", command, cwd: BROWSER_PEER_DIR });
+  }
   for (const p of values.peer ?? []) {
     const eq = p.indexOf("=");
     if (eq <= 0) throw new Error(`--peer takes NAME=COMMAND, got ${p}`);
@@ -83,7 +91,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   let nats: NatsServer | undefined;
   let dav: NginxDav | undefined;
   const natsUrl = values["nats-url"] ?? (nats = await startNatsServer()).url;
-  const fileserverUrl = values["fileserver-url"] ?? (dav = await startNginxDav()).url;
+  const fileserverUrl = values["fileserver-url"] ?? (dav = await startNginxDav({ cors: true })).url;
   const fixtureServer = await startFixtureServer(fixtures);
   const nc = await connect({ servers: natsUrl, name: "conformance" });
   const bridge = createBridge({

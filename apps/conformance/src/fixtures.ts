@@ -76,6 +76,8 @@ export interface FixtureServer {
 export async function startFixtureServer(fixtures: readonly Fixture[]): Promise<FixtureServer> {
   const routes = blobRoutes(fixtures);
   const server: Server = createServer((req, res) => {
+    // Browser peers fetch link URLs from their page's origin.
+    res.setHeader("access-control-allow-origin", "*");
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const file = routes.get(path);
     if ((req.method !== "GET" && req.method !== "HEAD") || !file || !existsSync(file)) {
