@@ -8,7 +8,7 @@
 // files by skipping the magic and reading the messages that follow in order,
 // so the file must start with its schema message (see file-format.ts).
 
-import { tableFromIPC, type Table } from "apache-arrow";
+import { MetadataVersion, tableFromIPC, Type, type DataType, type Table } from "apache-arrow";
 import { DeserializationError, UnsupportedArrowFeatureError } from "@natsbridge/envelope";
 import { aligned, registerArrowCompression } from "./compression.js";
 import { FlatView } from "./flatbuffer.js";
@@ -34,12 +34,25 @@ export function decodeArrowTable(bytes: Uint8Array): Table {
   // apache-arrow views buffers as typed arrays in place; they need 8-byte alignment.
   const input = aligned(bytes);
   const format = ipcFormat(input);
-  checkSchemaMessage(input, format);
+  const version = checkSchemaMessage(input, format);
+  let table: Table;
   try {
-    return tableFromIPC(input);
+    table = tableFromIPC(input);
   } catch (error) {
     throw translateArrowError(error, format);
   }
+  // Before format 1.0 (metadata V4) unions had a validity buffer; apache-arrow
+  // reads them with the V5 layout and fails later, on first access.
+  if (version < MetadataVersion.V5 && table.schema.fields.some((f) => hasUnion(f.type))) {
+    throw new UnsupportedArrowFeatureError(`Arrow IPC ${format} has a union column in the pre-1.0 (metadata V4) layout, which apache-arrow cannot read`, {
+      details: { feature: "v4-union" },
+    });
+  }
+  return table;
+}
+
+function hasUnion(type: DataType): boolean {
+  return type.typeId === Type.Union || (type.children ?? []).some((child) => hasUnion(child.type));
 }
 
 /** apache-arrow throws plain Errors; give each a stable code. */
@@ -83,7 +96,8 @@ export function messageAt(fb: FlatView, at: number): { metadata: number; length:
   return { metadata: at + prefix, length: fb.i32(at + prefix - 4), prefix };
 }
 
-function checkSchemaMessage(bytes: Uint8Array, format: IpcFormat): void {
+/** Checks that the first message is a little-endian schema; returns the message's metadata version. */
+function checkSchemaMessage(bytes: Uint8Array, format: IpcFormat): MetadataVersion {
   const fail = (why: string): never => {
     throw new DeserializationError(`payload is not valid Arrow IPC ${format} data: ${why}`, {
       details: { byteLength: bytes.byteLength },
@@ -106,4 +120,6 @@ function checkSchemaMessage(bytes: Uint8Array, format: IpcFormat): void {
       { details: { feature: "endianness" } },
     );
   }
+  const version = fb.field(message, 0);
+  return version ? (fb.u16(version) as MetadataVersion) : MetadataVersion.V1;
 }

@@ -63,7 +63,13 @@ export function isArrowTable(value: unknown): value is Table {
 
 /** Any accepted value as a Table. */
 export function toArrowTable(value: unknown, options: TableOptions = {}): Table {
-  if (isArrowTable(value)) return value;
+  if (value instanceof Table) return value;
+  if (isArrowTable(value)) {
+    // Its batches and vectors fail apache-arrow's own instanceof checks too, so writing it would lose data.
+    throw new InvalidDataError(
+      "this Table comes from another copy of apache-arrow than @natsbridge/arrow's; build it with the `arrow` export of @natsbridge/arrow, or dedupe apache-arrow to one version",
+    );
+  }
   if (value instanceof RecordBatch) return new Table(value);
   if (Array.isArray(value)) return tableFromRows(value as Row[], options);
   if (isPlainObject(value)) return tableFromColumns(value as ColumnsInput, options);

@@ -122,6 +122,8 @@ describe("building tables", () => {
 
   it("bad input is INVALID_DATA, with the column and row named", () => {
     expect(codeOf(() => toArrowTable("rows"))).toBe(ErrorCodes.INVALID_DATA);
+    const foreign = { schema: {}, batches: [], numRows: 0 }; // the shape of a Table from another apache-arrow copy
+    expect(() => toArrowTable(foreign)).toThrow(/another copy of apache-arrow/);
     expect(codeOf(() => tableFromRows([1 as never]))).toBe(ErrorCodes.INVALID_DATA);
     expect(codeOf(() => tableFromColumns({ a: [1, 2], b: [1] }))).toBe(ErrorCodes.INVALID_DATA);
     expect(codeOf(() => tableFromColumns({ a: 5 as never }))).toBe(ErrorCodes.INVALID_DATA);
