@@ -23,6 +23,7 @@ export { collectBody, uploadHandlerStore } from "./handler-store.js";
 export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
 export {
   BYTE_SOURCE,
+  bodyChunks,
   isStreamData,
   STREAMABLE_TYPES,
   type ByteSource,

@@ -63,6 +63,21 @@ export async function openStreamData(data: StreamData, signal?: AbortSignal): Pr
   return { size: undefined, chunks: checkedChunks(data) };
 }
 
+/**
+ * The chunks of a store's put body, whatever its kind: for store authors, so a
+ * store never needs to know whether it was handed bytes or a stream.
+ * A Uint8Array comes out in slices of `sliceSize` (default 1 MiB).
+ */
+export async function* bodyChunks(
+  body: Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  sliceSize = 1024 * 1024,
+): AsyncGenerator<Uint8Array> {
+  if (body instanceof Uint8Array) {
+    for (let i = 0; i < body.byteLength; i += sliceSize) yield body.subarray(i, i + sliceSize);
+  } else if (isReadableStream(body)) yield* readableChunks(body);
+  else yield* body;
+}
+
 export async function* readableChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   let done = false;

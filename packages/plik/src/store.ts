@@ -1,0 +1,129 @@
+// Plik as a natsbridge claim-check store. By default it does what every
+// NATSBridge reference does (a one-shot upload: Plik deletes the file after
+// its first download); `oneShot: false` with a `ttl` makes files that any
+// number of receivers can fetch until they expire. Bodies stream from memory,
+// a stream or a file straight into the multipart request.
+
+import { UploadFailedError } from "@natsbridge/envelope";
+import { bodyChunks, safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "@natsbridge/core";
+import type { Dispatcher } from "undici";
+import { addFile, createUpload, fileUrl, PlikHttpError, removeUpload, type PlikConnection } from "./client.js";
+
+export interface PlikStoreOptions {
+  /** The Plik server, e.g. `http://plik.internal:8080`. Default: $FILESERVER_URL. */
+  url?: string;
+  /**
+   * Delete the file after its first download (Plik "one shot"), as the
+   * references do. Default true. One-shot links break fan-out (only the first
+   * subscriber gets the file) and retried downloads (a retry after a broken
+   * transfer finds the file gone). Use `oneShot: false` with a `ttl` when
+   * several receivers, queue redeliveries or retries must read the same link.
+   */
+  oneShot?: boolean;
+  /**
+   * Seconds until Plik expires the upload. Default: the server's default TTL
+   * (Plik ships with 30 days). -1 asks for no expiry, which servers with a
+   * maximum TTL refuse.
+   */
+  ttl?: number;
+  /** A Plik user token (X-PlikToken), for servers that refuse anonymous uploads or to own the uploads. */
+  token?: string;
+  /** A comment stored with each upload (shown in Plik's web app). */
+  comments?: string;
+  /** Extra headers on every Plik API call (e.g. a reverse proxy's). Not sent by receivers. */
+  headers?: Record<string, string>;
+  /** Give up on a Plik API call silent for this long, in ms. Default 300000. */
+  timeout?: number;
+  /** An undici dispatcher (proxy, TLS options, connection limits). */
+  dispatcher?: Dispatcher;
+}
+
+/** Upload tokens of recent uploads, so a failed publish can remove what it uploaded. */
+const REMEMBERED_UPLOADS = 1000;
+
+/** A ClaimCheckStore on a Plik server (see {@link PlikStoreOptions}). */
+export function plikStore(options: PlikStoreOptions = {}): ClaimCheckStore & { readonly oneShot: boolean } {
+  const url = options.url ?? process.env.FILESERVER_URL;
+  if (!url) throw new UploadFailedError("plikStore needs `url` (or $FILESERVER_URL)");
+  const baseUrl = url.replace(/\/+$/, "");
+  const oneShot = options.oneShot ?? true;
+  const connection: PlikConnection = {
+    baseUrl,
+    token: options.token,
+    headers: options.headers,
+    timeout: options.timeout ?? 300_000,
+    dispatcher: options.dispatcher,
+  };
+  const tokens = new Map<string, { uploadId: string; uploadToken: string }>();
+  const origins = new Set([new URL(baseUrl).origin]);
+
+  return {
+    name: "plik",
+    oneShot,
+    get origins() {
+      return [...origins];
+    },
+    async put(req: ClaimCheckPutRequest) {
+      const where = { correlationId: req.correlationId, dataname: req.dataname };
+      try {
+        const upload = await createUpload(connection, { oneShot, ttl: options.ttl, comments: options.comments }, req.signal);
+        const total = req.size ?? (req.body instanceof Uint8Array ? req.body.byteLength : undefined);
+        const file = await addFile(
+          connection,
+          upload,
+          { fileName: safeFileName(req.dataname), chunks: progress(bodyChunks(req.body), total, req.onProgress), size: total },
+          req.signal,
+        );
+        // Plik may serve downloads from another domain than its API.
+        const downloadBase = upload.downloadDomain ? upload.downloadDomain.replace(/\/+$/, "") : baseUrl;
+        if (upload.downloadDomain) origins.add(new URL(downloadBase).origin);
+        const link = fileUrl(downloadBase, upload.id, file.id, file.fileName || safeFileName(req.dataname));
+        remember(tokens, link, { uploadId: upload.id, uploadToken: upload.uploadToken });
+        return {
+          url: link,
+          metadata: {
+            plik: { upload_id: upload.id, file_id: file.id, one_shot: upload.oneShot ?? oneShot, ...(upload.ttl !== undefined ? { ttl: upload.ttl } : {}) },
+          },
+        };
+      } catch (cause) {
+        if (req.signal?.aborted) throw cause;
+        if (cause instanceof PlikHttpError) {
+          throw new UploadFailedError(`${cause.message}`, { ...where, cause, details: { status: cause.status, step: cause.step } });
+        }
+        throw cause;
+      }
+    },
+    async delete(link, opts) {
+      const known = tokens.get(link);
+      const uploadId = known?.uploadId ?? uploadIdOf(link);
+      if (!uploadId) return;
+      // Without the upload token only a user token that created the upload can remove it.
+      if (!known && !options.token) return;
+      await removeUpload(connection, uploadId, known?.uploadToken, opts?.signal);
+      tokens.delete(link);
+    },
+  };
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > REMEMBERED_UPLOADS) map.delete(map.keys().next().value as K);
+}
+
+function uploadIdOf(link: string): string | undefined {
+  const m = /\/file\/([^/]+)\/[^/]+\/[^/]+$/.exec(new URL(link).pathname);
+  return m ? decodeURIComponent(m[1]!) : undefined;
+}
+
+async function* progress(
+  chunks: AsyncIterable<Uint8Array>,
+  total: number | undefined,
+  onProgress: ClaimCheckPutRequest["onProgress"],
+): AsyncGenerator<Uint8Array> {
+  let sent = 0;
+  for await (const chunk of chunks) {
+    yield chunk;
+    sent += chunk.byteLength;
+    onProgress?.(sent, total);
+  }
+}
