@@ -1,6 +1,6 @@
-// Just enough FlatBuffers reading to look at Arrow IPC metadata by hand: the
-// first message's schema (endianness), and the file footer's blocks. Every
-// read is bounds-checked; a read outside the bytes calls `fail`.
+// Just enough FlatBuffers reading to look at the first Arrow IPC message by
+// hand (is it a schema, its endianness, its metadata version). Every read is
+// bounds-checked; a read outside the bytes calls `fail`.
 
 export class FlatView {
   readonly bytes: Uint8Array;
@@ -30,12 +30,6 @@ export class FlatView {
   u32(at: number): number {
     return this.#view.getUint32(this.#check(at, 4), true);
   }
-  i64(at: number): bigint {
-    return this.#view.getBigInt64(this.#check(at, 8), true);
-  }
-  setI64(at: number, value: bigint): void {
-    this.#view.setBigInt64(this.#check(at, 8), value, true);
-  }
 
   /** The table a root offset at `at` points to. */
   root(at: number): number {
@@ -54,13 +48,5 @@ export class FlatView {
   tableField(table: number, index: number): number {
     const at = this.field(table, index);
     return at ? at + this.u32(at) : 0;
-  }
-
-  /** Start and length of the vector an offset field points to (length 0 when absent). */
-  vectorField(table: number, index: number): { start: number; length: number } {
-    const at = this.field(table, index);
-    if (!at) return { start: 0, length: 0 };
-    const vector = at + this.u32(at);
-    return { start: vector + 4, length: this.u32(vector) };
   }
 }

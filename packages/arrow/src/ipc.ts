@@ -1,12 +1,8 @@
-// Arrow IPC bytes <-> apache-arrow Table.
+// Arrow IPC bytes → apache-arrow Table (writing is in file-format.ts).
 //
 // Reading accepts both IPC formats — the file format (pyarrow's `ipc.new_file`,
 // what the Python reference sends) and the stream format (Arrow.jl's
 // `Arrow.write(io, df)`, apache-arrow's default) — and every record batch.
-// Writing always emits the file format: the Python reference reads `table`
-// payloads with `ipc.open_file`, which rejects stream bytes, and Arrow.jl reads
-// files by skipping the magic and reading the messages that follow in order,
-// so the file must start with its schema message (see file-format.ts).
 
 import { MetadataVersion, tableFromIPC, Type, type DataType, type Table } from "apache-arrow";
 import { DeserializationError, UnsupportedArrowFeatureError } from "@natsbridge/envelope";
@@ -91,9 +87,9 @@ const MESSAGE_HEADER_SCHEMA = 1;
 const ENDIANNESS_BIG = 1;
 
 /** Start of the message's flatbuffer and its declared length, after the optional 0xFFFFFFFF marker. */
-export function messageAt(fb: FlatView, at: number): { metadata: number; length: number; prefix: number } {
+function messageAt(fb: FlatView, at: number): { metadata: number; length: number } {
   const prefix = fb.u32(at) === 0xffffffff ? 8 : 4; // Arrow < 0.15 wrote the length first, with no marker
-  return { metadata: at + prefix, length: fb.i32(at + prefix - 4), prefix };
+  return { metadata: at + prefix, length: fb.i32(at + prefix - 4) };
 }
 
 /** Checks that the first message is a little-endian schema; returns the message's metadata version. */
