@@ -90,7 +90,13 @@ export function tableFromRows(rows: readonly Row[], options: TableOptions = {}):
     if (!isPlainObject(row)) throw new InvalidDataError(`row ${i} is ${describe(row)}, not a plain object`, { details: { row: i } });
     for (const key in row) names.add(key);
   });
-  const column = (name: string) => rows.map((row) => row[name]);
+  // Each column is gathered once: inference and building both read it.
+  const gathered = new Map<string, unknown[]>();
+  const column = (name: string) => {
+    let values = gathered.get(name);
+    if (!values) gathered.set(name, (values = rows.map((row) => row[name])));
+    return values;
+  };
   return assemble([...names], column, rows.length, options);
 }
 
