@@ -342,7 +342,12 @@ export class NatsBridge {
     if (o.downloadHandler) return this.#viaHandler(payload, url, o, correlationId);
     checkLinkUrl(url, linkPolicy(), correlationId);
     try {
-      const bytes = await downloadWithBackoff(this.#platform, url, downloadOptions(payload, o, correlationId));
+      // Hash while the bytes arrive, so verifying costs no second pass after the download.
+      const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
+      const hash = expected ? this.#platform.createSha256() : undefined;
+      const options = downloadOptions(payload, o, correlationId);
+      const bytes = await downloadWithBackoff(this.#platform, url, hash ? { ...options, onChunk: (c) => hash.update(c) } : options);
+      if (hash) downloadedDigests.set(bytes, await hash.digest());
       log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
       return bytes;
     } catch (error) {
@@ -401,7 +406,7 @@ export class NatsBridge {
     }
     const expected = payload.metadata.sha256;
     if (typeof expected === "string" && expected.length > 0) {
-      const actual = await this.#platform.sha256(bytes);
+      const actual = downloadedDigests.get(bytes) ?? (await this.#platform.sha256(bytes));
       if (actual !== expected.toLowerCase()) {
         throw new ChecksumMismatchError(`payload '${payload.dataname}' sha256 does not match its metadata`, {
           ...context,
@@ -484,6 +489,9 @@ export class NatsBridge {
     };
   }
 }
+
+/** SHA-256 of downloaded link payloads, computed during the download. */
+const downloadedDigests = new WeakMap<Uint8Array, string>();
 
 function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
   return {

@@ -76,6 +76,8 @@ export interface DownloadOptions {
   /** Extra request headers (e.g. Authorization for a private file server). */
   headers?: Record<string, string>;
   onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
+  /** Sees each delivered chunk once, in order (e.g. to hash while downloading). */
+  onChunk?: (chunk: Uint8Array) => void;
   /** Fraction of each delay added at random. Default 0.2. */
   jitter?: number;
   /** Injected for tests: how to wait `ms` milliseconds. */
@@ -207,6 +209,7 @@ export async function* downloadStream(
           throw new AttemptError("body longer than its declared length", false, status);
         }
         delivered += chunk.byteLength;
+        options.onChunk?.(chunk);
         options.onProgress?.(delivered, total);
         yield chunk;
       }

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { UploadFailedError } from "@natsbridge/envelope";
 import { request } from "undici";
 import { DEFAULT_USER_AGENT } from "./download.js";
-import { readableChunks } from "./source.js";
+import { bodyChunks } from "./source.js";
 import { safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "./store.js";
 
 export interface HttpStoreOptions {
@@ -36,8 +36,6 @@ export interface HttpStoreOptions {
 }
 
 const OK = new Set([200, 201, 204]);
-/** Uint8Array bodies are sent in slices of this size, so progress moves. */
-const SLICE = 1024 * 1024;
 
 /** A ClaimCheckStore for a plain HTTP file server (see {@link HttpStoreOptions}). */
 export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
@@ -111,19 +109,13 @@ function withProgress(
   onProgress: ClaimCheckPutRequest["onProgress"],
 ): Uint8Array | AsyncIterable<Uint8Array> {
   if (body instanceof Uint8Array && !onProgress) return body;
-  const chunks: AsyncIterable<Uint8Array> =
-    body instanceof Uint8Array ? slices(body) : Symbol.asyncIterator in body ? body : readableChunks(body as ReadableStream<Uint8Array>);
-  if (!onProgress) return chunks;
+  if (!onProgress) return bodyChunks(body);
   return (async function* () {
     let sent = 0;
-    for await (const chunk of chunks) {
+    for await (const chunk of bodyChunks(body)) {
       yield chunk;
       sent += chunk.byteLength;
       onProgress(sent, total);
     }
   })();
-}
-
-async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.byteLength; i += SLICE) yield bytes.subarray(i, i + SLICE);
 }
