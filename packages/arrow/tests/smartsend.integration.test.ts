@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { closeSharedConnections, createBridge, smartreceive, smartsend, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
 import { arrow, arrowCodecs, tableFromRows, tableToRows } from "@natsbridge/arrow";
 import { findPython } from "@natsbridge/test-harness";
 
@@ -18,7 +18,10 @@ const subject = () => `test.arrow.${process.pid}.${++seq}`;
 beforeAll(() => {
   bridge = createBridge({ brokerUrl: natsUrl, codecs: arrowCodecs(), senderName: "natsbridge-arrow-test" });
 });
-afterAll(() => bridge.close());
+afterAll(async () => {
+  await bridge.close();
+  await closeSharedConnections();
+});
 
 /** Subscribes, runs `send`, and returns the first envelope that arrives (errors fail at once). */
 async function receiveOne(s: string, send: () => Promise<unknown>): Promise<ReceivedEnvelope> {
@@ -92,6 +95,26 @@ describe("natsbridge → natsbridge over nats-server", () => {
     ]);
     expect(third).toEqual(["note", "tables attached", "text"]);
     expect(env.payloadInfo[0]).toMatchObject({ transport: "direct", encoding: "base64" });
+  });
+
+  it("top-level smartsend / smartreceive with { codecs: arrowCodecs() } on a raw NATS subscription", async () => {
+    const s = subject();
+    const nc = await bridge.connection(); // a plain NATS connection: messages arrive undecoded
+    const sub = nc.subscribe(s, { max: 1 });
+    await nc.flush();
+    const codecs = arrowCodecs();
+    const columns = { id: new BigInt64Array([1n, 2n ** 62n]), label: ["a", null] };
+    await smartsend(s, [["cols", columns, "table"], ["rows", [{ x: 1.5 }], "arrowtable"]], { brokerUrl: natsUrl, codecs, flush: true });
+    let received = 0;
+    for await (const msg of sub) {
+      const env = await smartreceive(msg, { codecs });
+      expect(env.payloads.map(([name, value, type]) => [name, tableToRows(value as arrow.Table), type])).toEqual([
+        ["cols", [{ id: 1, label: "a" }, { id: 2n ** 62n, label: null }], "table"],
+        ["rows", [{ x: 1.5 }], "arrowtable"],
+      ]);
+      received++;
+    }
+    expect(received).toBe(1);
   });
 
   it("a receiver without arrowCodecs reports UNKNOWN_PAYLOAD_TYPE, not garbage", async () => {
