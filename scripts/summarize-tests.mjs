@@ -21,6 +21,15 @@ for (const group of ["packages", "apps", "tools"]) {
     }
   }
 }
+// The top-level examples package (examples/reports).
+for (const file of existsSync(join("examples", "reports")) ? readdirSync(join("examples", "reports")).filter((f) => f.endsWith(".json")) : []) {
+  const r = JSON.parse(readFileSync(join("examples", "reports", file), "utf8"));
+  if (typeof r.numPassedTests !== "number") continue;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  seen.push(`examples/reports/${file}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+}
 for (const line of seen) console.log(`  ${line}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (seen.length === 0) {
