@@ -1,6 +1,7 @@
 // A Table as plain row objects, for code that wants JSON-like data rather
-// than Arrow vectors. Each column gets one converter chosen from its type, so
-// the per-value work is a single function call.
+// than Arrow vectors. Common column types are read from their buffers
+// (read-chunks.ts); every other column gets one converter chosen from its
+// type, so the per-value work is a single function call.
 
 import {
   makeVector,
@@ -11,7 +12,6 @@ import {
   type Field,
   type Map_,
   type Table,
-  type Timestamp,
 } from "apache-arrow";
 import { chunkReader, type ChunkOptions } from "./read-chunks.js";
 
@@ -43,26 +43,26 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  */
 export function tableToRows(table: Table, options: TableToRowsOptions = {}): Record<string, unknown>[] {
   const dropIndex = options.dropPandasIndex !== false;
-  const chunkOptions: ChunkOptions = {
+  const values: ChunkOptions = {
     unsafe: options.unsafeIntegers === "string" ? (v) => v.toString() : (v) => v,
     date: options.dates === "number" ? (ms) => ms : (ms) => new Date(ms),
   };
   const columns: { name: string; values: unknown[] }[] = [];
   table.schema.fields.forEach((field, i) => {
     if (dropIndex && PANDAS_INDEX.test(field.name)) return;
-    const convert = converterFor(field.type, options);
-    const values: unknown[] = new Array(table.numRows);
+    const convert = converterFor(field.type, values);
+    const column: unknown[] = new Array(table.numRows);
     let base = 0;
     for (const data of table.getChildAt(i)?.data ?? []) {
-      const fast = chunkReader(data, chunkOptions);
-      if (fast) fast(values, base);
+      const fast = chunkReader(data, values);
+      if (fast) fast(column, base);
       else {
         let row = base;
-        for (const v of makeVector(data)) values[row++] = v == null ? null : convert(v);
+        for (const v of makeVector(data)) column[row++] = v == null ? null : convert(v);
       }
       base += data.length;
     }
-    columns.push({ name: field.name, values });
+    columns.push({ name: field.name, values: column });
   });
   const rows: Record<string, unknown>[] = new Array(table.numRows);
   for (let r = 0; r < table.numRows; r++) {
@@ -73,9 +73,10 @@ export function tableToRows(table: Table, options: TableToRowsOptions = {}): Rec
   return rows;
 }
 
-function converterFor(type: DataType, options: TableToRowsOptions): Convert {
-  const integer = integerConverter(options);
-  const date = options.dates === "number" ? (ms: unknown) => Math.floor(ms as number) : (ms: unknown) => new Date(Math.floor(ms as number));
+/** apache-arrow's getters give int64 as bigint and timestamps/dates as (fractional) ms numbers. */
+function converterFor(type: DataType, options: ChunkOptions): Convert {
+  const integer: Convert = (v) => (typeof v === "bigint" ? (v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : options.unsafe(v)) : v);
+  const date: Convert = (ms) => options.date(Math.floor(ms as number));
   switch (type.typeId) {
     case Type.Int:
     case Type.Time:
@@ -124,14 +125,6 @@ function converterFor(type: DataType, options: TableToRowsOptions): Convert {
 }
 
 const identity: Convert = (v) => v;
-
-function integerConverter(options: TableToRowsOptions): Convert {
-  const unsafe = options.unsafeIntegers === "string" ? (v: bigint) => v.toString() : (v: bigint) => v;
-  return (v) => {
-    if (typeof v !== "bigint") return v;
-    return v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : unsafe(v);
-  };
-}
 
 /** Union members and intervals: convert what the value turns out to be. */
 function generic(v: unknown, integer: Convert): unknown {
