@@ -12,7 +12,9 @@ import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { findPython, startNatsServer, startNginxDav, startVersityGw } from "@natsbridge/test-harness";
 
-type Server = "nats" | "nginx" | "s3" | "python";
+// "plik-standin" is the Plik API stand-in of @natsbridge/plik's tests (no real
+// Plik can be had here): for checks only, never for `pnpm example`.
+type Server = "nats" | "nginx" | "s3" | "python" | "plik-standin";
 const EXAMPLES: Record<string, Server[]> = {
   chat: ["nats", "nginx"],
   "request-reply": ["nats"],
@@ -84,6 +86,12 @@ async function main(argv: string[]): Promise<number> {
       await client.send(new CreateBucketCommand({ Bucket: "natsbridge-examples" })).finally(() => client.destroy());
     }
     if (servers.includes("python") && !env.PYTHON) env.PYTHON = findPython();
+    if (servers.includes("plik-standin")) {
+      const { startFakePlik } = await import("../packages/plik/tests/fake-plik.js");
+      const plik = await startFakePlik();
+      stops.push(() => plik.close());
+      env.PLIK_STANDIN_URL = plik.url;
+    }
     for (const [k, v] of Object.entries(env)) {
       if (/^(NATS_URL|FILESERVER_URL|S3_ENDPOINT|S3_BUCKET)$/.test(k) && v !== process.env[k]) console.error(`example: ${k}=${v}`);
     }

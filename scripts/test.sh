@@ -18,6 +18,7 @@ pnpm turbo run test --concurrency=1 --continue || status=$?
 say "conformance matrix"
 # Writes apps/conformance/reports/conformance.json (one "test" per cell) for the summary.
 pnpm --filter @natsbridge/conformance run conformance || status=1
+bash scripts/pack-check.sh || status=1  # release readiness: packed tarballs installed and run outside the repo
 say "summary"
 node scripts/summarize-tests.mjs || status=1
 exit $status
