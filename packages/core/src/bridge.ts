@@ -307,7 +307,11 @@ export class NatsBridge {
     const values: unknown[] = [];
     for (const payload of env.payloads) {
       const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
-      base.registry.get(payload.payload_type); // unknown types fail before any download
+      try {
+        base.registry.get(payload.payload_type); // unknown types fail before any download
+      } catch (error) {
+        throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
+      }
       let bytes: Uint8Array;
       if (payload.transport === "direct") {
         bytes = directPayloadBytes(payload, correlationId);

@@ -18,7 +18,7 @@ import {
   UrlNotAllowedError,
 } from "@natsbridge/envelope";
 import { redactUrl } from "./logger.js";
-import type { Platform } from "./platform/types.js";
+import type { HttpGetResult, Platform } from "./platform/types.js";
 
 export interface LinkPolicy {
   /** Allowed origins, already normalized with `new URL(x).origin`. */
@@ -96,6 +96,49 @@ export function backoffDelay(retry: number, baseDelay: number, maxDelay: number)
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
+/**
+ * The reason a file server gives in an error body, so that DOWNLOAD_FAILED can
+ * say "AccessDenied: Request has expired" rather than a bare 403. Only S3-style
+ * XML <Code>/<Message> and JSON error/message fields are kept: other bodies may
+ * echo request details, and secrets must not reach errors or logs.
+ */
+async function errorDetail(res: HttpGetResult): Promise<string | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body) {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= 4096) break;
+    }
+  } catch {
+    // An unreadable error body just means no detail.
+  }
+  await res.dump().catch(() => undefined);
+  const text = new TextDecoder().decode(concatChunks(chunks, size).subarray(0, 4096));
+  const clean = (v: string | undefined) => v?.replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
+  const code = clean(/<Code>([^<]*)<\/Code>/.exec(text)?.[1]);
+  const message = clean(/<Message>([^<]*)<\/Message>/.exec(text)?.[1]);
+  if (code || message) return [code, message].filter(Boolean).join(": ");
+  try {
+    const json = JSON.parse(text) as { error?: unknown; message?: unknown };
+    const parts = [json.error, json.message].filter((v): v is string => typeof v === "string").map((v) => clean(v));
+    return parts.filter(Boolean).join(": ") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function concatChunks(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
 class AttemptError extends Error {
   constructor(
     message: string,
@@ -167,9 +210,11 @@ export async function* downloadStream(
       const status = effectiveStatus(res.status, res.headers.location);
       lastStatus = status;
       if (status !== 200 && !(status === 206 && delivered > 0)) {
-        await res.dump();
         const redirect = status >= 300 && status < 400;
-        throw new AttemptError(redirect ? `HTTP ${status} redirect not followed` : `HTTP ${status}`, RETRYABLE_STATUS.has(status), status);
+        const detail = redirect ? undefined : await errorDetail(res);
+        if (redirect) await res.dump();
+        const reason = redirect ? `HTTP ${status} redirect not followed` : `HTTP ${status}${detail ? ` (${detail})` : ""}`;
+        throw new AttemptError(reason, RETRYABLE_STATUS.has(status), status);
       }
       // Bytes of this response to drop: those delivered before, when the server ignored Range.
       let skip = 0;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { backoffDelay, buildLinkPolicy, checkLinkUrl, type Platform } from "@natsbridge/core";
 import { downloadWithBackoff } from "../src/download.js";
 
-type Reply = number | "refused" | Uint8Array;
+type Reply = number | "refused" | Uint8Array | { status: number; body: string };
 
 function fakePlatform(replies: Reply[]): Platform & { calls: number } {
   const p = {
@@ -17,9 +17,9 @@ function fakePlatform(replies: Reply[]): Platform & { calls: number } {
     async httpGet() {
       const r = replies[Math.min(p.calls++, replies.length - 1)]!;
       if (r === "refused") throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-      const body = r instanceof Uint8Array ? r : new Uint8Array();
+      const body = r instanceof Uint8Array ? r : typeof r === "object" ? new TextEncoder().encode(r.body) : new Uint8Array();
       return {
-        status: r instanceof Uint8Array ? 200 : r,
+        status: r instanceof Uint8Array ? 200 : typeof r === "object" ? r.status : r,
         headers: { "content-length": String(body.byteLength) },
         body: (async function* () {
           yield body;
@@ -59,6 +59,20 @@ describe("downloadWithBackoff", () => {
     expect(error.details.url).toBe("http://h/x?<redacted>");
     expect(JSON.stringify(error)).not.toContain("secret");
     expect(sleeps).toEqual([100, 200, 400, 800]);
+  });
+
+  it("names the file server's reason from an S3-style or JSON error body, and nothing else from it", async () => {
+    const xml =
+      '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message>' +
+      "<X-Amz-Expires>1</X-Amz-Expires><StringToSign>secret-ish</StringToSign></Error>";
+    const e1 = await downloadWithBackoff(fakePlatform([{ status: 403, body: xml }]), "http://h/x", opts([])).catch((e) => e);
+    expect(e1.message).toContain("HTTP 403 (AccessDenied: Request has expired)");
+    expect(JSON.stringify(e1)).not.toContain("secret-ish");
+    const e2 = await downloadWithBackoff(fakePlatform([{ status: 410, body: '{"message":"gone for good"}' }]), "http://h/x", opts([])).catch((e) => e);
+    expect(e2.message).toContain("HTTP 410 (gone for good)");
+    const e3 = await downloadWithBackoff(fakePlatform([{ status: 404, body: "<html>echo of /x?token=abc</html>" }]), "http://h/x", opts([])).catch((e) => e);
+    expect(e3.message).toMatch(/HTTP 404: |HTTP 404$/);
+    expect(JSON.stringify(e3)).not.toContain("token=abc");
   });
 
   it("does not retry a 404", async () => {
