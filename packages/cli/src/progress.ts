@@ -10,6 +10,7 @@ const MIN_BYTES = 1024 * 1024;
 export interface Progress {
   /** Reports `done` of `total` bytes for one payload. */
   update(direction: "upload" | "download", dataname: string, done: number, total: number | undefined): void;
+  /** Finishes the bars drawn so far. */
   stop(): void;
 }
 
@@ -40,8 +41,11 @@ export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = pr
       }
       bar.update(done, { done: formatBytes(done) });
     },
+    /** Finishes the current bars (before printing a result); later updates start new ones. */
     stop() {
       multi?.stop();
+      multi = undefined;
+      bars.clear();
     },
   };
 }

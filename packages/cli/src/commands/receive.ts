@@ -13,6 +13,7 @@ export const RECEIVE_FLAGS = {
 export async function showEnvelope(ctx: CommandContext, subject: string, env: ReceivedEnvelope): Promise<void> {
   const dir = ctx.parsed.values.save;
   const saved = typeof dir === "string" ? await savePayloads(dir, env, ctx.progress) : undefined;
+  ctx.progress.stop();
   const report = reportEnvelope(subject, env, saved);
   ctx.out(ctx.json ? JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) : renderEnvelope(report));
 }

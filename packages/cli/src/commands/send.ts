@@ -22,6 +22,7 @@ export async function send(argv: string[], io: Io): Promise<number> {
   try {
     const payloads = payloadsOf(ctx, parsed, "send");
     const [envelope] = await ctx.bridge.smartsend(subject, payloads, { ...sendOptions(ctx, parsed), flush: true });
+    ctx.progress.stop();
     printSent(ctx, envelope);
     return 0;
   } finally {
