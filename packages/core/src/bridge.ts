@@ -34,8 +34,10 @@ import {
   type WireEnvelope,
   type WirePayload,
 } from "@natsbridge/envelope";
-import type { Msg, NatsConnection, Subscription } from "nats";
+import type { JsMsg, Msg, NatsConnection, Subscription } from "nats";
 import { ConnectionPool } from "./connection.js";
+import { consumeStream, publishToJetStream, type ConsumeHandler, type ConsumeOptions, type Consumption } from "./jetstream.js";
+import { deleteConsumed } from "./lifecycle.js";
 import { buildLinkPolicy, checkLinkUrl, downloadStream, downloadWithBackoff, type DownloadOptions, type LinkPolicy } from "./download.js";
 import { messageLogger, redactUrl, type Logger } from "./logger.js";
 import {
@@ -233,20 +235,30 @@ export class NatsBridge {
             { correlationId, details: { bytes: bytes.byteLength, maxPayload } },
           );
         }
-        try {
-          nc!.publish(subject, bytes);
-          if (o.flush) await nc!.flush();
-        } catch (cause) {
-          throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
-            cause,
-            correlationId,
-          });
+        if (o.jetstream) {
+          const js = o.jetstream === true ? {} : o.jetstream;
+          await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log });
+        } else {
+          try {
+            nc!.publish(subject, bytes);
+            if (o.flush) await nc!.flush();
+          } catch (cause) {
+            throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
+              cause,
+              correlationId,
+            });
+          }
         }
         log.debug({ subject, bytes: bytes.byteLength }, "smartsend: published");
       }
       return [envelope, json];
     } catch (error) {
-      await cleanup(error instanceof NatsBridgeError ? error.code : "error");
+      // A JetStream publish whose ack was lost may have been stored: its message needs its blobs.
+      if (isNatsBridgeError(error) && error.details.stored === "unknown") {
+        log.warn({ blobs: uploaded.length, code: error.code }, "smartsend: publish outcome unknown, uploaded blobs kept");
+      } else {
+        await cleanup(error instanceof NatsBridgeError ? error.code : "error");
+      }
       throw error;
     }
   }
@@ -452,6 +464,35 @@ export class NatsBridge {
       receiverId: to.sender_id,
       ...options,
     });
+  }
+
+  /**
+   * Consume a JetStream consumer with at-least-once semantics: each message is
+   * acked only after smartreceive (downloads included) and `handler`
+   * succeeded, nak'ed with backoff when a retry may help, terminated when not.
+   * The stream and the durable consumer must exist (see `ensureStream`).
+   */
+  async consume(stream: string, consumer: string, handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<Consumption> {
+    const nc = await this.connection(options);
+    const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
+    return consumeStream(
+      {
+        nc,
+        receive: (m: JsMsg) => this.smartreceive(m, options),
+        deleteBlobs: async (envelope, store) => {
+          const result = await deleteConsumed(store, envelope);
+          if (result.failed.length > 0) {
+            base.logger.warn({ correlation_id: envelope.correlation_id, failed: result.failed.length }, "consume: some blobs not deleted");
+          }
+          return result;
+        },
+        log: base.logger,
+      },
+      stream,
+      consumer,
+      handler,
+      options,
+    );
   }
 
   /**

@@ -34,5 +34,8 @@ export const reply: NatsBridge["reply"] = (to, payloads, options) => shared.repl
 /** Subscribe and iterate decoded envelopes. */
 export const subscribe = (subject: string, options?: SubscribeOptions) => shared.subscribe(subject, options);
 
+/** Consume a JetStream consumer, acking each message after it was received and handled (at-least-once). */
+export const consume: NatsBridge["consume"] = (stream, consumer, handler, options) => shared.consume(stream, consumer, handler, options);
+
 /** Drain and close the connections the top-level functions opened. */
 export const closeSharedConnections = () => shared.close();

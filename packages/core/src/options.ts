@@ -14,6 +14,7 @@ import {
 import type { ConnectionOptions, NatsConnection } from "nats";
 import { getDefaultLogger, type Logger } from "./logger.js";
 import type { Platform } from "./platform/types.js";
+import type { JetStreamPublishOptions } from "./jetstream.js";
 import type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
 
 export const DEFAULT_BROKER_URL = "nats://localhost:4222";
@@ -58,6 +59,13 @@ export interface SmartSendOptions extends BaseOptions {
   isPublish?: boolean;
   /** Wait until the server has the message (one round trip) before resolving. Default false. */
   flush?: boolean;
+  /**
+   * Publish to a JetStream stream instead of core NATS (at-least-once): the
+   * stream deduplicates by `Nats-Msg-Id` = msg_id, and smartsend resolves once
+   * the stream acked. Lost acks are retried with the same msg id. Pass a fixed
+   * `msgId` to make your own retries of a send deduplicate too. Default: core NATS.
+   */
+  jetstream?: boolean | JetStreamPublishOptions;
   /** Where link payloads go. */
   store?: ClaimCheckStore;
   /** A reference-style upload handler, used when no `store` is given. */

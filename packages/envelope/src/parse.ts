@@ -129,7 +129,14 @@ export function directPayloadBytes(payload: WirePayload, correlationId?: string)
       throw error;
     }
   }
-  if (payload.encoding === "json" && data !== undefined) return encodeUtf8(JSON.stringify(data));
+  if (payload.encoding === "json" && data !== undefined) {
+    try {
+      return encodeUtf8(JSON.stringify(data));
+    } catch (cause) {
+      // Nesting deeper than the stack allows (found by fuzzing): bad input, not a bug.
+      throw new DeserializationError(`payload '${payload.dataname}' inline JSON data cannot be re-encoded: ${String(cause)}`, { ...context, cause });
+    }
+  }
   throw new DeserializationError(`payload '${payload.dataname}' data must be a base64 string`, context);
 }
 
