@@ -456,6 +456,8 @@ export interface FuzzReport {
   requests: number;
   peakHeapBytes: number;
   peakRssBytes: number;
+  /** Heap after a full GC at each progress point (needs node --expose-gc): flat means nothing accumulates. */
+  retainedHeapBytes: number[];
   durationMs: number;
   /** The first few failing inputs, shortened, for the report. */
   failures: { outcome: Outcome; detail: string; message: string }[];
@@ -480,6 +482,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
     requests: 0,
     peakHeapBytes: 0,
     peakRssBytes: 0,
+    retainedHeapBytes: [],
     durationMs: 0,
     failures: [],
   };
@@ -502,6 +505,11 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       }
       if (report.runs % sampleEvery === 0) {
         sample();
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (gc && report.runs % (sampleEvery * 10) === 0) {
+          gc();
+          report.retainedHeapBytes.push(process.memoryUsage().heapUsed);
+        }
         options.onProgress?.(report.runs, report);
       }
       return true;

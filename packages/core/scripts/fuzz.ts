@@ -2,6 +2,9 @@
 //
 //   pnpm --filter @natsbridge/core run fuzz -- --runs 1000000 [--seed 42]
 //
+// (node runs with --expose-gc, so the report can show the heap after full
+// collections: the retained heap, which must stay flat.)
+//
 // Prints progress, then a JSON report (outcomes, error codes, peak heap and
 // RSS, the first failing inputs). Exits 1 if any input crashed, hung, gave an
 // untyped error or polluted Object.prototype.
@@ -32,6 +35,12 @@ const report = await runFuzz({
     console.error(`  ${done}/${runs}  ok ${r.outcomes.ok}  typed ${r.outcomes.typed}  failures ${bad}  heap ${mib(r.peakHeapBytes)}`);
   },
 });
-console.log(JSON.stringify({ ...report, peakHeap: mib(report.peakHeapBytes), peakRss: mib(report.peakRssBytes) }, null, 2));
+console.log(
+  JSON.stringify(
+    { ...report, peakHeap: mib(report.peakHeapBytes), peakRss: mib(report.peakRssBytes), retainedHeap: report.retainedHeapBytes.map(mib) },
+    null,
+    2,
+  ),
+);
 const failed = report.outcomes.crash + report.outcomes.untyped + report.outcomes.hang + report.outcomes.pollution;
 process.exit(failed > 0 ? 1 : 0);

@@ -548,6 +548,9 @@ function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlati
     correlationId,
     ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onDownloadRetry
+      ? { onRetry: (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r }) }
+      : {}),
     ...(o.onDownloadProgress
       ? {
           onProgress: (receivedBytes: number, totalBytes: number | undefined) =>

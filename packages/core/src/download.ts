@@ -39,7 +39,26 @@ export function buildLinkPolicy(origins: Iterable<string | undefined>, allowAnyH
   return { allowedOrigins: allowed, allowAnyHost };
 }
 
-/** Throws UrlNotAllowedError unless `url` is http(s) on an allowed origin. Never fetches. */
+/**
+ * Hosts that answer with cloud credentials (instance metadata services) or
+ * that are link-local. Refused even under allowAnyHost unless their origin is
+ * listed explicitly: no file server lives there, an attacker's link might.
+ */
+function isMetadataHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  if (/^169\.254\.\d+\.\d+$/.test(host)) return true; // IPv4 link-local, AWS/GCP/Azure/OCI metadata
+  if (host === "100.100.100.200") return true; // Alibaba Cloud metadata
+  if (/^fe[89ab][0-9a-f]?:/.test(host)) return true; // IPv6 link-local fe80::/10
+  if (/^::ffff:a9fe:[0-9a-f]{1,4}$/.test(host)) return true; // IPv4-mapped 169.254.x.x
+  if (host === "fd00:ec2::254") return true; // AWS IPv6 metadata
+  return host === "metadata.google.internal" || host === "metadata.goog" || host === "metadata";
+}
+
+/**
+ * Throws UrlNotAllowedError unless `url` is http(s) on an allowed origin. Never
+ * fetches. allowAnyHost lifts the origin check, except for metadata and
+ * link-local addresses, which must be listed to be reached.
+ */
 export function checkLinkUrl(url: string, policy: LinkPolicy, correlationId?: string): URL {
   let parsed: URL;
   try {
@@ -52,6 +71,13 @@ export function checkLinkUrl(url: string, policy: LinkPolicy, correlationId?: st
       correlationId,
       details: { url: redactUrl(url) },
     });
+  }
+  if (policy.allowAnyHost && isMetadataHost(parsed.hostname) && !policy.allowedOrigins.has(parsed.origin)) {
+    throw new UrlNotAllowedError(
+      `link URL host ${parsed.hostname} is a link-local or cloud metadata address; allowAnyHost does not cover it. ` +
+        `List its origin in allowedOrigins if it really is a file server.`,
+      { correlationId, details: { url: redactUrl(url), origin: parsed.origin } },
+    );
   }
   if (!policy.allowAnyHost && !policy.allowedOrigins.has(parsed.origin)) {
     throw new UrlNotAllowedError(
@@ -80,6 +106,8 @@ export interface DownloadOptions {
   onChunk?: (chunk: Uint8Array) => void;
   /** Fraction of each delay added at random. Default 0.2. */
   jitter?: number;
+  /** Told before each wait between attempts (metrics, logs, tests of the schedule). */
+  onRetry?: (retry: { attempt: number; delayMs: number; reason: string }) => void;
   /** Injected for tests: how to wait `ms` milliseconds. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injected for tests: uniform random in [0, 1). */
@@ -274,7 +302,9 @@ export async function* downloadStream(
       if (!e.retryable) break;
       if (attempt < maxRetries) {
         const delay = backoffDelay(attempt, options.baseDelay, options.maxDelay);
-        await sleep(Math.min(options.maxDelay, delay + delay * jitter * random()), options.signal);
+        const delayMs = Math.min(options.maxDelay, delay + delay * jitter * random());
+        options.onRetry?.({ attempt, delayMs, reason: e.message });
+        await sleep(delayMs, options.signal);
       }
     } finally {
       timer.disarm();

@@ -122,6 +122,11 @@ export interface SmartReceiveOptions extends BaseOptions {
   stream?: boolean | ((payload: WirePayload) => boolean);
   /** A store whose origins join the allowlist. */
   store?: ClaimCheckStore;
+  /**
+   * Told before each wait between download attempts of a link payload: the
+   * attempt that failed (1-based), the delay before the next one, and why.
+   */
+  onDownloadRetry?: (retry: { dataname: string; attempt: number; delayMs: number; reason: string }) => void;
   /** Download progress, per link payload. */
   onDownloadProgress?: (progress: { dataname: string; receivedBytes: number; totalBytes: number | undefined }) => void;
 }
