@@ -229,6 +229,8 @@ export async function* downloadStream(
     const timer = new IdleTimer(options.attemptTimeout, attemptAbort);
     const signal = options.signal ? AbortSignal.any([options.signal, attemptAbort.signal]) : attemptAbort.signal;
     let body: AsyncIterator<Uint8Array> | undefined;
+    // Where the body stood when an attempt broke, for the error's reasons.
+    let bodyAt: string | undefined;
     try {
       const headers: Record<string, string> = { "user-agent": DEFAULT_USER_AGENT, ...lowerKeys(options.headers) };
       if (delivered > 0) headers.range = `bytes=${delivered}-`;
@@ -265,6 +267,9 @@ export async function* downloadStream(
       }
       onTotal?.(total);
       body = res.body[Symbol.asyncIterator]();
+      const attemptStart = delivered;
+      bodyAt = "";
+      const where = () => (bodyAt = ` after ${delivered - attemptStart} body bytes${total !== undefined ? ` of ${total - attemptStart}` : ""}`);
       for (;;) {
         timer.arm();
         const next = await body.next();
@@ -282,6 +287,7 @@ export async function* downloadStream(
           throw new AttemptError("body longer than its declared length", false, status);
         }
         delivered += chunk.byteLength;
+        where();
         options.onChunk?.(chunk);
         options.onProgress?.(delivered, total);
         yield chunk;
@@ -297,7 +303,7 @@ export async function* downloadStream(
       const e =
         error instanceof AttemptError
           ? error
-          : new AttemptError(timer.fired ? `no response for ${options.attemptTimeout} ms` : describeNetworkError(error), true);
+          : new AttemptError(`${timer.fired ? `no response for ${options.attemptTimeout} ms` : describeNetworkError(error)}${bodyAt ?? ""}`, true);
       reasons.push(`attempt ${attempt}: ${e.message}`);
       if (!e.retryable) break;
       if (attempt < maxRetries) {
@@ -382,7 +388,10 @@ export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array
 
 function describeNetworkError(error: unknown): string {
   const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  return e?.code ?? e?.cause?.code ?? e?.message ?? String(error);
+  const code = e?.code ?? e?.cause?.code;
+  const message = e?.message ?? e?.cause?.message;
+  if (code && message && !message.includes(code)) return `${code} (${message.slice(0, 120)})`;
+  return code ?? message ?? String(error);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, correlationId: string | undefined): void {
