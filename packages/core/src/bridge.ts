@@ -15,6 +15,7 @@ import {
   InternalError,
   InvalidDataError,
   InvalidEnvelopeError,
+  InvalidOptionError,
   isNatsBridgeError,
   linkPayloadUrl,
   NatsBridgeError,
@@ -51,7 +52,7 @@ import type { Platform } from "./platform/types.js";
 import { uploadHandlerStore } from "./handler-store.js";
 import { PayloadStream } from "./payload-stream.js";
 import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
-import type { ClaimCheckPutResult } from "./store.js";
+import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
 import { putLinkPayload } from "./upload.js";
 import { selectTransport } from "./transport.js";
 
@@ -73,6 +74,14 @@ export interface SubscribeOptions extends SmartReceiveOptions {
    * cannot be received; the subscription keeps going. Default: log at warn.
    */
   onError?: (error: NatsBridgeError, msg: Msg) => void;
+  /**
+   * Delete each message's link blobs from this store once the loop body that
+   * handled it is done (when the next message is asked for). Off by default,
+   * and only allowed with a `queue` group: there each message has one
+   * receiver, while on a plain subscription other subscribers of the subject
+   * may still need the blob (fan-out). Blobs on other origins are never deleted.
+   */
+  deleteAfterConsume?: ClaimCheckStore;
 }
 
 export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
@@ -500,6 +509,13 @@ export class NatsBridge {
    * goes to `onError` with its typed error and the raw message; iteration goes on.
    */
   async subscribe(subject: string, options: SubscribeOptions = {}): Promise<EnvelopeSubscription> {
+    const cleanupStore = options.deleteAfterConsume;
+    if (cleanupStore && !options.queue) {
+      throw new InvalidOptionError(
+        "deleteAfterConsume needs a queue group: on a plain subscription other subscribers may still need the blobs (fan-out). " +
+          "Use expiry (Plik TTL, an S3 lifecycle rule) instead, or call deleteConsumed() yourself when you know you are the only reader.",
+      );
+    }
     const nc = await this.connection(options);
     const sub = nc.subscribe(subject, options.queue ? { queue: options.queue } : {});
     const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
@@ -522,6 +538,13 @@ export class NatsBridge {
           continue;
         }
         yield received;
+        // The caller asked for the next message: it is done with this one.
+        if (cleanupStore) {
+          const result = await deleteConsumed(cleanupStore, received);
+          if (result.failed.length > 0) {
+            base.logger.warn({ correlation_id: received.correlation_id, failed: result.failed.length }, "subscribe: some blobs not deleted");
+          }
+        }
       }
     }
     const iterator = envelopes();
