@@ -259,7 +259,8 @@ export async function* downloadStream(
       } else {
         skip = delivered;
         const length = res.headers["content-length"];
-        total = length === undefined ? undefined : Number(length);
+        // Only a plain non-negative integer is a length; anything else ("-5", "1e3") is ignored.
+        total = length !== undefined && /^\s*\d+\s*$/.test(length) ? Number(length) : undefined;
       }
       if (total !== undefined && total > options.maxBytes) {
         await res.dump();
