@@ -111,7 +111,17 @@ export class NatsBridge {
   readonly #defaults: BridgeOptions;
 
   constructor(platform: Platform, defaults: BridgeOptions = {}) {
-    this.#platform = platform;
+    // Each environment variable is read once, at its first use by this bridge:
+    // process.env lookups cost about a microsecond each, several per message.
+    // A bridge created after the environment changes sees the new values.
+    const env = new Map<string, string | undefined>();
+    this.#platform = {
+      ...platform,
+      env: (name) => {
+        if (!env.has(name)) env.set(name, platform.env(name));
+        return env.get(name);
+      },
+    };
     this.#pool = new ConnectionPool(platform);
     this.#defaults = defaults;
   }

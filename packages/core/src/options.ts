@@ -1,7 +1,7 @@
 // Options of smartsend/smartreceive. Names are the references' options in
 // camelCase (docs/packages/core.md maps each one); defaults follow
 // requirements.md, and NATS_URL, FILESERVER_URL and SIZE_THRESHOLD are read from
-// the environment when an option is not given.
+// the environment when an option is not given (once per bridge, at first use).
 
 import {
   CodecRegistry,

@@ -265,7 +265,11 @@ describe("connections and environment", () => {
       const [env] = await envBridge.smartsend(subject(), [["t", "short", "text"]]);
       expect(env.broker_url).toBe(natsUrl);
       process.env.SIZE_THRESHOLD = "ten";
-      await expect(envBridge.smartsend(subject(), [["t", "x", "text"]])).rejects.toMatchObject({ code: "INVALID_OPTION" });
+      // A bridge reads each variable once; a new one sees the change.
+      await envBridge.smartsend(subject(), [["t", "short", "text"]]);
+      const badEnv = createBridge();
+      await expect(badEnv.smartsend(subject(), [["t", "x", "text"]])).rejects.toMatchObject({ code: "INVALID_OPTION" });
+      await badEnv.close();
     } finally {
       await envBridge.close();
       for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
