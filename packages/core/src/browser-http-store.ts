@@ -6,22 +6,15 @@
 // (docs/browser.md).
 
 import { UploadFailedError } from "@natsbridge/envelope";
-import type { HttpStoreOptions } from "./http-store.js";
+import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
 import { readableChunks } from "./source.js";
-import { safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore, type PutBody } from "./store.js";
+import type { ClaimCheckStore, PutBody } from "./store.js";
 
-const OK = new Set([200, 201, 204]);
+export type { HttpStoreOptions } from "./http-store-options.js";
 
 /** A ClaimCheckStore for a plain HTTP file server, for browsers (see {@link HttpStoreOptions}). */
 export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
-  const base = options.baseUrl.replace(/\/+$/, "");
-  const origin = new URL(base).origin;
-  const method = options.method ?? "PUT";
-  const keyFor =
-    options.keyFor ?? ((r: ClaimCheckPutRequest) => `${encodeURIComponent(r.payloadId)}/${encodeURIComponent(safeFileName(r.dataname))}`);
-  const headers = async () => (typeof options.headers === "function" ? await options.headers() : (options.headers ?? {}));
-  const name = options.name ?? "http";
-  const timeout = options.timeout ?? 300_000;
+  const { origin, method, urlFor, headers, name, timeout, deletes } = resolveHttpStore(options);
 
   const send = async (url: string, init: RequestInit, signal: AbortSignal | undefined, what: string): Promise<Response> => {
     const timer = AbortSignal.timeout(timeout);
@@ -38,7 +31,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
     name,
     origins: [origin],
     async put(req) {
-      const url = `${base}/${keyFor(req).replace(/^\/+/, "")}`;
+      const url = urlFor(req);
       const body = await asBlob(req.body, req.signal);
       const res = await send(
         url,
@@ -46,7 +39,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
         req.signal,
         method,
       );
-      if (!OK.has(res.status)) {
+      if (!HTTP_STORE_OK.has(res.status)) {
         const text = await res.text().catch(() => "");
         throw new UploadFailedError(`${name} store: ${method} ${url} answered HTTP ${res.status} ${text.slice(0, 200).trim()}`, {
           correlationId: req.correlationId,
@@ -63,11 +56,11 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       return { url: stored };
     },
   };
-  if (options.deletes !== false) {
+  if (deletes) {
     store.delete = async (url, opts) => {
       const res = await send(url, { method: "DELETE", headers: await headers() }, opts?.signal, "DELETE");
       await res.body?.cancel().catch(() => undefined);
-      if (!OK.has(res.status) && res.status !== 404) {
+      if (!HTTP_STORE_OK.has(res.status) && res.status !== 404) {
         throw new UploadFailedError(`${name} store: DELETE ${url} answered HTTP ${res.status}`, { details: { status: res.status } });
       }
     };

@@ -9,50 +9,20 @@ import { UploadFailedError } from "@natsbridge/envelope";
 import { request } from "undici";
 import { DEFAULT_USER_AGENT } from "./download.js";
 import { bodyChunks } from "./source.js";
-import { safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "./store.js";
+import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
+import type { ClaimCheckPutRequest, ClaimCheckStore } from "./store.js";
 
-export interface HttpStoreOptions {
-  /** Where blobs go, e.g. `http://files.internal:8080/natsbridge`. Receivers GET `${baseUrl}/${key}`. */
-  baseUrl: string;
-  /** Upload method. Default "PUT". */
-  method?: "PUT" | "POST";
-  /**
-   * Headers for uploads and deletes, e.g. `{ authorization: "Bearer …" }`. Only
-   * the store sends them; receivers fetch the URL without them.
-   */
-  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
-  /**
-   * The path of a payload below baseUrl, already URL-encoded. It must be unique
-   * per payload (the default is `${payloadId}/${dataname}`), or one message
-   * overwrites another's blob.
-   */
-  keyFor?: (request: ClaimCheckPutRequest) => string;
-  /** Send DELETE when a blob must be removed (failed publish). Default true. */
-  deletes?: boolean;
-  /** Give up on an upload request that gets no response for this long, in ms. Default 300000. */
-  timeout?: number;
-  /** Name in logs and errors. Default "http". */
-  name?: string;
-}
-
-const OK = new Set([200, 201, 204]);
+export type { HttpStoreOptions } from "./http-store-options.js";
 
 /** A ClaimCheckStore for a plain HTTP file server (see {@link HttpStoreOptions}). */
 export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
-  const base = options.baseUrl.replace(/\/+$/, "");
-  const origin = new URL(base).origin;
-  const method = options.method ?? "PUT";
-  const keyFor =
-    options.keyFor ?? ((r: ClaimCheckPutRequest) => `${encodeURIComponent(r.payloadId)}/${encodeURIComponent(safeFileName(r.dataname))}`);
-  const headers = async () => (typeof options.headers === "function" ? await options.headers() : (options.headers ?? {}));
-  const name = options.name ?? "http";
-  const timeout = options.timeout ?? 300_000;
+  const { origin, method, urlFor, headers, name, timeout, deletes } = resolveHttpStore(options);
 
   const store: ClaimCheckStore = {
     name,
     origins: [origin],
     async put(req) {
-      const url = `${base}/${keyFor(req).replace(/^\/+/, "")}`;
+      const url = urlFor(req);
       const total = req.size ?? (req.body instanceof Uint8Array ? req.body.byteLength : undefined);
       const res = await request(url, {
         method,
@@ -67,7 +37,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
         bodyTimeout: timeout,
         ...(req.signal ? { signal: req.signal } : {}),
       });
-      if (!OK.has(res.statusCode)) {
+      if (!HTTP_STORE_OK.has(res.statusCode)) {
         const text = await res.body.text().catch(() => "");
         throw new UploadFailedError(`${name} store: ${method} ${url} answered HTTP ${res.statusCode} ${text.slice(0, 200).trim()}`, {
           correlationId: req.correlationId,
@@ -82,7 +52,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       return { url: stored };
     },
   };
-  if (options.deletes !== false) {
+  if (deletes) {
     store.delete = async (url, opts) => {
       const res = await request(url, {
         method: "DELETE",
@@ -91,7 +61,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       });
       await res.body.dump();
       // Already gone is as good as deleted.
-      if (!OK.has(res.statusCode) && res.statusCode !== 404) {
+      if (!HTTP_STORE_OK.has(res.statusCode) && res.statusCode !== 404) {
         throw new UploadFailedError(`${name} store: DELETE ${url} answered HTTP ${res.statusCode}`, { details: { status: res.statusCode } });
       }
     };
