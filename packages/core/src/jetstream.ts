@@ -39,8 +39,11 @@ export interface JetStreamPublishOptions {
   retryDelay?: number;
   /** Upper bound of the delay between attempts in ms. Default 2000. */
   maxRetryDelay?: number;
-  /** Called with the stream's ack (sequence, and `duplicate` when the stream had it already). */
-  onAck?: (ack: PubAck) => void;
+  /**
+   * Called with the stream's ack (sequence, and `duplicate` when the stream had
+   * it already) and the number of attempts it took.
+   */
+  onAck?: (ack: PubAck, attempts: number) => void;
 }
 
 // Failures after which the message may or may not be in the stream.
@@ -75,7 +78,7 @@ export async function publishToJetStream(
         ...(options.stream ? { expect: { streamName: options.stream } } : {}),
       });
       context.log.debug({ subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, attempt }, "smartsend: JetStream ack");
-      options.onAck?.(ack);
+      options.onAck?.(ack, attempt);
       return ack;
     } catch (error) {
       const code = String((error as { code?: unknown })?.code ?? "");

@@ -68,6 +68,7 @@ describe("at-least-once across a server restart", () => {
 
     let sent = 0;
     let duplicateAcks = 0;
+    let retried = 0;
     let next = 0;
     let restarted: Promise<void> | undefined;
     const started = Date.now();
@@ -77,7 +78,14 @@ describe("at-least-once across a server restart", () => {
         // The msg id is fixed per logical message, so every retry deduplicates.
         await sender.smartsend(subject, [["n", String(i), "text"]], {
           msgId: `rel-${i}`,
-          jetstream: { stream: name, ackTimeout: 2000, onAck: (ack) => void (ack.duplicate && duplicateAcks++) },
+          jetstream: {
+            stream: name,
+            ackTimeout: 2000,
+            onAck: (ack, attempts) => {
+              if (ack.duplicate) duplicateAcks++;
+              if (attempts > 1) retried++;
+            },
+          },
         });
         sent++;
         if (sent === 3000) restarted = server.restart();
@@ -97,7 +105,7 @@ describe("at-least-once across a server restart", () => {
     console.log(
       `jetstream restart test: sent ${sent} in ${sendMs} ms, stream holds ${info.state.messages}, ` +
         `app got ${handled} (${deliveries.size} distinct, ${dup} duplicated), ` +
-        `duplicate publish acks ${duplicateAcks}, redeliveries absorbed by the consumer guard ${consumption.stats.duplicates}, ` +
+        `publishes retried ${retried} (of which the stream had already stored ${duplicateAcks}), redeliveries absorbed by the consumer guard ${consumption.stats.duplicates}, ` +
         `naked ${consumption.stats.naked}`,
     );
     expect(sent).toBe(TOTAL);
