@@ -11,6 +11,7 @@
 // Range), so the caller never sees a byte twice.
 
 import {
+  concatBytes,
   AbortedError,
   DownloadFailedError,
   isNatsBridgeError,
@@ -143,7 +144,7 @@ async function errorDetail(res: HttpGetResult): Promise<string | undefined> {
     // An unreadable error body just means no detail.
   }
   await res.dump().catch(() => undefined);
-  const text = new TextDecoder().decode(concatChunks(chunks, size).subarray(0, 4096));
+  const text = new TextDecoder().decode(concatBytes(chunks, size).subarray(0, 4096));
   const clean = (v: string | undefined) => v?.replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
   const code = clean(/<Code>([^<]*)<\/Code>/.exec(text)?.[1]);
   const message = clean(/<Message>([^<]*)<\/Message>/.exec(text)?.[1]);
@@ -155,16 +156,6 @@ async function errorDetail(res: HttpGetResult): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function concatChunks(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 class AttemptError extends Error {
@@ -201,7 +192,7 @@ export async function downloadWithBackoff(platform: Platform, url: string, optio
     received += chunk.byteLength;
   }
   if (exact) return received === exact.byteLength ? exact : exact.subarray(0, received);
-  return concat(chunks, received);
+  return concatBytes(chunks, received);
 }
 
 /**
@@ -374,16 +365,6 @@ function sizeLimit(options: DownloadOptions, url: string, declared: number | und
 function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
-  return out;
-}
-
-export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
   return out;
 }
 

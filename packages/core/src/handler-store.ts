@@ -2,7 +2,7 @@
 // `(fileserverUrl, dataname, bytes) → {status, uploadid, fileid, url}` becomes
 // a ClaimCheckStore.
 
-import { toBytes, UploadFailedError } from "@natsbridge/envelope";
+import { concatBytes, toBytes, UploadFailedError } from "@natsbridge/envelope";
 import { readableChunks } from "./source.js";
 import type { ClaimCheckStore, PutBody, UploadHandler } from "./store.js";
 
@@ -39,11 +39,5 @@ export async function collectBody(body: PutBody): Promise<Uint8Array> {
     chunks.push(bytes);
     total += bytes.byteLength;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }

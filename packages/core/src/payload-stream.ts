@@ -7,11 +7,11 @@
 
 import {
   ChecksumMismatchError,
+  concatBytes,
   InvalidDataError,
   SizeMismatchError,
   type PayloadType,
 } from "@natsbridge/envelope";
-import { concat } from "./download.js";
 import type { Platform } from "./platform/types.js";
 
 export interface PayloadStreamInfo {
@@ -97,7 +97,7 @@ export class PayloadStream implements AsyncIterable<Uint8Array> {
       chunks.push(chunk);
       total += chunk.byteLength;
     }
-    return chunks.length === 1 ? chunks[0]! : concat(chunks, total);
+    return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, total);
   }
 
   /** Stops a download in progress, or makes sure none starts. */

@@ -156,6 +156,17 @@ export function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** The chunks joined into one Uint8Array of `total` bytes (their summed length). */
+export function concatBytes(chunks: readonly Uint8Array[], total = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
 export function bytesToHex(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, "0");

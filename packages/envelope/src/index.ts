@@ -3,6 +3,7 @@ export type * from "./types.js";
 export { ENVELOPE_STRING_FIELDS } from "./types.js";
 export {
   bytesToHex,
+  concatBytes,
   decodeBase64,
   decodeUtf8,
   encodeBase64,
