@@ -13,6 +13,8 @@ import { parseArgs } from "node:util";
 import { runFuzz } from "./fuzz-harness.js";
 
 const { values } = parseArgs({
+  // `pnpm run fuzz -- --runs N` passes the "--" along; it is not the end of the options here.
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: { runs: { type: "string", default: "100000" }, seed: { type: "string" }, quiet: { type: "boolean", default: false } },
   allowPositionals: true,
 });
