@@ -6,6 +6,7 @@
 // (docs/browser.md).
 
 import { UploadFailedError } from "@natsbridge/envelope";
+import { redactUrl } from "./logger.js";
 import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
 import { readableChunks } from "./source.js";
 import type { ClaimCheckStore, PutBody } from "./store.js";
@@ -23,7 +24,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
     } catch (cause) {
       if (signal?.aborted) throw cause;
       const reason = timer.aborted ? `no response for ${timeout} ms` : `${String((cause as Error)?.message ?? cause)} (network error, or CORS refused)`;
-      throw new UploadFailedError(`${name} store: ${what} ${url} failed: ${reason}`, { cause });
+      throw new UploadFailedError(`${name} store: ${what} ${redactUrl(url)} failed: ${reason}`, { cause });
     }
   };
 
@@ -41,7 +42,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       );
       if (!HTTP_STORE_OK.has(res.status)) {
         const text = await res.text().catch(() => "");
-        throw new UploadFailedError(`${name} store: ${method} ${url} answered HTTP ${res.status} ${text.slice(0, 200).trim()}`, {
+        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.status} ${text.slice(0, 200).trim()}`, {
           correlationId: req.correlationId,
           dataname: req.dataname,
           details: { status: res.status },
@@ -61,7 +62,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       const res = await send(url, { method: "DELETE", headers: await headers() }, opts?.signal, "DELETE");
       await res.body?.cancel().catch(() => undefined);
       if (!HTTP_STORE_OK.has(res.status) && res.status !== 404) {
-        throw new UploadFailedError(`${name} store: DELETE ${url} answered HTTP ${res.status}`, { details: { status: res.status } });
+        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.status}`, { details: { status: res.status } });
       }
     };
   }

@@ -9,6 +9,7 @@ import { UploadFailedError } from "@natsbridge/envelope";
 import { request } from "undici";
 import { DEFAULT_USER_AGENT } from "./download.js";
 import { bodyChunks } from "./source.js";
+import { redactUrl } from "./logger.js";
 import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
 import type { ClaimCheckPutRequest, ClaimCheckStore } from "./store.js";
 
@@ -39,7 +40,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       });
       if (!HTTP_STORE_OK.has(res.statusCode)) {
         const text = await res.body.text().catch(() => "");
-        throw new UploadFailedError(`${name} store: ${method} ${url} answered HTTP ${res.statusCode} ${text.slice(0, 200).trim()}`, {
+        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.statusCode} ${text.slice(0, 200).trim()}`, {
           correlationId: req.correlationId,
           dataname: req.dataname,
           details: { status: res.statusCode },
@@ -62,7 +63,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       await res.body.dump();
       // Already gone is as good as deleted.
       if (!HTTP_STORE_OK.has(res.statusCode) && res.statusCode !== 404) {
-        throw new UploadFailedError(`${name} store: DELETE ${url} answered HTTP ${res.statusCode}`, { details: { status: res.statusCode } });
+        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.statusCode}`, { details: { status: res.statusCode } });
       }
     };
   }

@@ -57,6 +57,14 @@ describe("http store auth", () => {
     expect(url.startsWith(server.url)).toBe(true);
   });
 
+  it("an upload error names the URL without its query string (which may hold a credential)", async () => {
+    const keyFor = () => "blob?sig=secret-signature";
+    const error = await put(httpStore({ baseUrl: server.url, keyFor })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "UPLOAD_FAILED" });
+    expect((error as Error).message).toContain("?<redacted>");
+    expect(JSON.stringify(error) + (error as Error).message).not.toContain("secret-signature");
+  });
+
   it("the token never appears in the URL receivers get", async () => {
     const { url } = await put(httpStore({ baseUrl: server.url, headers: { authorization: TOKEN } }));
     expect(url).not.toContain("conformance-token");
