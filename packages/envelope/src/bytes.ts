@@ -54,19 +54,8 @@ export function encodeBase64(bytes: Uint8Array): string {
  * Buffer.from alone would silently skip bad characters and hand back wrong bytes.
  */
 export function decodeBase64(text: string): Uint8Array {
-  if (NodeBuffer) {
-    // Fast path: Node's decoder is native but lenient (it skips characters it
-    // does not know). A strict decode of n characters yields exactly
-    // floor(body * 3 / 4) bytes, so any skipped character shows up as a shorter
-    // result; only then do we pay for the full character check below. Node
-    // also reads the URL-safe alphabet (- and _), and so do we, everywhere.
-    const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-    const body = text.length - pad;
-    const decoded = NodeBuffer.from(text, "base64");
-    if (decoded.byteLength === Math.floor((body * 3) / 4) && (pad === 0 || text.length % 4 === 0) && body % 4 !== 1) {
-      return ownBytes(decoded);
-    }
-  }
+  const quick = decodeBase64Quick(text);
+  if (quick) return quick;
   const s = strictBase64(text);
   if (NodeBuffer) return ownBytes(NodeBuffer.from(s, "base64"));
   const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
@@ -86,6 +75,25 @@ export function decodeBase64(text: string): Uint8Array {
     acc &= 0xffff;
   }
   return out;
+}
+
+/**
+ * Node's native decoder with an exactness check, or undefined (no Buffer, or
+ * text that is not plain base64 — then the strict path decides). Node's decoder
+ * is lenient: it skips characters it does not know. A strict decode of n
+ * characters yields exactly floor(body * 3 / 4) bytes, so any skipped character
+ * (whitespace, control, non-ASCII, backslash) shows up as a shorter result.
+ * Node also reads the URL-safe alphabet (- and _), and so do we, everywhere.
+ */
+export function decodeBase64Quick(text: string): Uint8Array | undefined {
+  if (!NodeBuffer) return undefined;
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const body = text.length - pad;
+  const decoded = NodeBuffer.from(text, "base64");
+  if (decoded.byteLength === Math.floor((body * 3) / 4) && (pad === 0 || text.length % 4 === 0) && body % 4 !== 1) {
+    return ownBytes(decoded);
+  }
+  return undefined;
 }
 
 /** The text with tolerated whitespace removed, or a DeserializationError. */

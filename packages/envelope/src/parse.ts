@@ -6,6 +6,7 @@
 // envelope-level string fields that an implementation leaves out become "".
 
 import { decodeBase64, decodeUtf8, encodeUtf8 } from "./bytes.js";
+import { restoreSpliced, spliceParse, type SplicedString } from "./splice-parse.js";
 import {
   DeserializationError,
   InvalidEnvelopeError,
@@ -35,6 +36,7 @@ function fail(message: string, correlationId?: string, cause?: unknown): never {
  */
 export function parseEnvelope(input: Uint8Array | string | unknown, options: ParseOptions = {}): WireEnvelope {
   let raw: unknown = input;
+  let spliced: Map<string, SplicedString> | undefined;
   if (input instanceof Uint8Array || typeof input === "string") {
     const length = typeof input === "string" ? input.length : input.byteLength;
     if (options.maxBytes !== undefined && length > options.maxBytes) {
@@ -42,7 +44,13 @@ export function parseEnvelope(input: Uint8Array | string | unknown, options: Par
     }
     let text: string;
     try {
-      text = typeof input === "string" ? input : decodeUtf8(input);
+      if (typeof input === "string") text = input;
+      else {
+        // Large envelopes: long base64 values are cut out of the bytes and decoded directly.
+        const cut = spliceParse(input, decodeUtf8);
+        spliced = cut?.spliced;
+        text = cut ? cut.frame : decodeUtf8(input);
+      }
     } catch (cause) {
       fail("envelope is not valid UTF-8", undefined, cause);
     }
@@ -53,6 +61,7 @@ export function parseEnvelope(input: Uint8Array | string | unknown, options: Par
     }
   }
   if (!isObject(raw)) fail("envelope must be a JSON object");
+  const predecoded = spliced ? takeSplicedData(raw, spliced) : undefined;
 
   // Learn the correlation id first so every later error can carry it.
   const cid = typeof raw.correlation_id === "string" ? raw.correlation_id : undefined;
@@ -69,8 +78,36 @@ export function parseEnvelope(input: Uint8Array | string | unknown, options: Par
 
   const payloads = raw.payloads;
   if (!Array.isArray(payloads)) fail("envelope field 'payloads' must be an array", cid);
-  env.payloads = payloads.map((p, i) => parsePayload(p, i, cid));
+  env.payloads = payloads.map((p, i) => {
+    const payload = parsePayload(p, i, cid);
+    const pre = predecoded?.get(p);
+    if (pre) PREDECODED.set(payload, pre);
+    return payload;
+  });
   return env as WireEnvelope;
+}
+
+/** Bytes already decoded by spliceParse, per parsed payload; directPayloadBytes uses them. */
+const PREDECODED = new WeakMap<object, SplicedString>();
+
+/**
+ * Puts each spliced string back into the parsed JSON: payload `data` values
+ * (the usual place) keep their decoded bytes alongside; a marker anywhere else
+ * is restored by a walk over the whole value.
+ */
+function takeSplicedData(raw: JsonObject, spliced: Map<string, SplicedString>): Map<unknown, SplicedString> {
+  const byPayload = new Map<unknown, SplicedString>();
+  if (Array.isArray(raw.payloads)) {
+    for (const p of raw.payloads) {
+      if (!isObject(p) || typeof p.data !== "string") continue;
+      const hit = spliced.get(p.data);
+      if (!hit) continue;
+      p.data = hit.text;
+      byPayload.set(p, hit);
+    }
+  }
+  if (byPayload.size < spliced.size) restoreSpliced(raw, spliced);
+  return byPayload;
 }
 
 function parsePayload(raw: unknown, index: number, cid: string | undefined): WirePayload {
@@ -121,6 +158,8 @@ export function directPayloadBytes(payload: WirePayload, correlationId?: string)
     );
   }
   const data = payload.data;
+  const pre = PREDECODED.get(payload);
+  if (pre && pre.text === data) return pre.bytes;
   if (typeof data === "string") {
     try {
       return decodeBase64(data);
