@@ -22,3 +22,34 @@ export const sharedReporters: ["default", ["json", { outputFile: string }]] = [
   "default",
   ["json", { outputFile: "reports/vitest.json" }],
 ];
+
+const NATS_GLOBAL_SETUP = fileURLToPath(new URL("./tools/test-harness/src/nats-global-setup.ts", import.meta.url));
+
+export interface PackageTestOptions {
+  /** Start the shared real nats-server for the run (provide/inject `natsUrl`). */
+  nats?: boolean;
+  /** More global setups (paths relative to the package), after the nats one. */
+  globalSetup?: string[];
+  /** Extra aliases, e.g. the package's own name. */
+  alias?: Record<string, string>;
+  /** Any other vitest `test` options (timeouts, fileParallelism...). */
+  test?: Record<string, unknown>;
+}
+
+/**
+ * The vitest config every package and app uses: tests under tests/, imports
+ * resolved to src/, the JSON report, and optionally the real nats-server.
+ * Each vitest.config.ts states only what differs.
+ */
+export function packageTestConfig(options: PackageTestOptions = {}) {
+  const globalSetup = [...(options.nats ? [NATS_GLOBAL_SETUP] : []), ...(options.globalSetup ?? [])];
+  return {
+    resolve: { alias: { ...workspaceAliases, ...options.alias } },
+    test: {
+      reporters: sharedReporters,
+      include: ["tests/**/*.test.ts"],
+      ...(globalSetup.length > 0 ? { globalSetup } : {}),
+      ...options.test,
+    },
+  };
+}

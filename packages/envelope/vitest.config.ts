@@ -1,7 +1,4 @@
 import { defineConfig } from "vitest/config";
-import { sharedReporters, workspaceAliases } from "../../vitest.shared";
+import { packageTestConfig } from "../../vitest.shared";
 
-export default defineConfig({
-  resolve: { alias: workspaceAliases },
-  test: { reporters: sharedReporters, include: ["tests/**/*.test.ts"] },
-});
+export default defineConfig(packageTestConfig());
