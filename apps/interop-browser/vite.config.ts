@@ -11,8 +11,8 @@ export default defineConfig({
     target: "es2022",
     sourcemap: true,
     chunkSizeWarningLimit: 1024,
-    // The chat page, and the conformance peer page (src/peer).
-    rollupOptions: { input: { chat: page("index.html"), peer: page("peer.html") } },
+    // The chat page, the conformance peer page (src/peer) and the lab page (src/lab).
+    rollupOptions: { input: { chat: page("index.html"), peer: page("peer.html"), lab: page("lab.html") } },
   },
   esbuild: { target: "es2022" },
 });

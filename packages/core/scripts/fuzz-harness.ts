@@ -26,6 +26,7 @@ import { NatsBridge } from "../src/bridge.js";
 import type { SmartReceiveOptions } from "../src/options.js";
 import { PayloadStream } from "../src/payload-stream.js";
 import type { HttpGetResult, Platform } from "../src/platform/types.js";
+import { silentLogger } from "../src/logger.js";
 
 /** How the fake file server answers one URL. */
 export interface FakeResponse {
@@ -65,6 +66,7 @@ export function fakePlatform(): Platform & { responses: Record<string, FakeRespo
       return { update: (c: Uint8Array) => void hash.update(c), digest: async () => hash.digest("hex") };
     },
     env: () => undefined,
+    defaultLogger: () => silentLogger,
     async httpGet(url: string, { signal }: { signal: AbortSignal }): Promise<HttpGetResult> {
       platform.requests++;
       // Own properties only: a URL such as ".../__proto__" must not find Object.prototype.

@@ -37,9 +37,13 @@ import {
 } from "@natsbridge/envelope";
 import type { JsMsg, Msg, NatsConnection, Subscription } from "nats";
 import { ConnectionPool } from "./connection.js";
-import { consumeStream, publishToJetStream, type ConsumeHandler, type ConsumeOptions, type Consumption } from "./jetstream.js";
+// Types only: the JetStream code is imported on first use (see jetstream-api.ts).
+import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
 import { deleteConsumed } from "./lifecycle.js";
-import { buildLinkPolicy, checkLinkUrl, downloadStream, downloadWithBackoff, type DownloadOptions, type LinkPolicy } from "./download.js";
+// The transfer modules (download.ts, upload.ts) are imported on the first link
+// payload, so that pages which only use direct payloads do not load them.
+import type { DownloadOptions } from "./download.js";
+import { buildLinkPolicy, checkLinkUrl, type LinkPolicy } from "./link-policy.js";
 import { messageLogger, redactUrl, type Logger } from "./logger.js";
 import {
   DEFAULT_MAX_PAYLOAD,
@@ -53,7 +57,6 @@ import { uploadHandlerStore } from "./handler-store.js";
 import { PayloadStream } from "./payload-stream.js";
 import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
 import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
-import { putLinkPayload } from "./upload.js";
 import { selectTransport } from "./transport.js";
 
 export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
@@ -219,6 +222,7 @@ export class NatsBridge {
           { dataname: it.dataname, size: it.source ? "stream" : it.bytes.byteLength, store: store!.name },
           "smartsend: link transport, uploading",
         );
+        const { putLinkPayload } = await import("./upload.js");
         const { result, size, sha256 } = await putLinkPayload(store!, this.#platform, it.source ? { ...it, bytes: undefined } : it, {
           correlationId,
           msgId,
@@ -256,6 +260,7 @@ export class NatsBridge {
         }
         if (o.jetstream) {
           const js = o.jetstream === true ? {} : o.jetstream;
+          const { publishToJetStream } = await import("./jetstream.js");
           await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log });
         } else {
           try {
@@ -381,6 +386,7 @@ export class NatsBridge {
       const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
       const hash = expected ? this.#platform.createSha256() : undefined;
       const options = downloadOptions(payload, o, correlationId);
+      const { downloadWithBackoff } = await import("./download.js");
       const bytes = await downloadWithBackoff(this.#platform, url, hash ? { ...options, onChunk: (c) => hash.update(c) } : options);
       if (hash) downloadedDigests.set(bytes, await hash.digest());
       log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
@@ -408,6 +414,7 @@ export class NatsBridge {
     const options = downloadOptions(payload, o, correlationId);
     return new PayloadStream(info, async function* () {
       try {
+        const { downloadStream } = await import("./download.js");
         yield* downloadStream(platform, url, options);
       } catch (error) {
         throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
@@ -494,6 +501,7 @@ export class NatsBridge {
   async consume(stream: string, consumer: string, handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<Consumption> {
     const nc = await this.connection(options);
     const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
+    const { consumeStream } = await import("./jetstream.js");
     return consumeStream(
       {
         nc,

@@ -1,5 +1,5 @@
 // Browser entry point (the "browser" condition of package.json exports): NATS
-// through nats.ws (ws:// or wss:// URLs), downloads and uploads through fetch,
+// through @nats-io/nats-core wsconnect (ws:// or wss:// URLs), downloads and uploads through fetch,
 // SHA-256 through Web Crypto or a small incremental hash. Same API as the Node
 // entry minus what needs a file system (`fileSource`).
 

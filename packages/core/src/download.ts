@@ -1,4 +1,4 @@
-// Downloading a link payload: URL allowlist first, then HTTP GET with
+// Downloading a link payload (after link-policy.ts allowed its URL): HTTP GET with
 // exponential backoff (the references' 5 tries, 100 ms doubling to 5000 ms,
 // plus jitter so that many receivers do not retry in lockstep), a time limit
 // on the response headers and on every wait for the next body chunk, and a
@@ -9,6 +9,9 @@
 // bytes were delivered the next attempt resumes where it stopped (a Range
 // request, or skipping the bytes already delivered when the server ignores
 // Range), so the caller never sees a byte twice.
+//
+// The bridge imports this module on the first link payload: a page that only
+// sends and receives direct payloads never loads it.
 
 import {
   concatBytes,
@@ -16,80 +19,10 @@ import {
   DownloadFailedError,
   isNatsBridgeError,
   SizeLimitExceededError,
-  UrlNotAllowedError,
 } from "@natsbridge/envelope";
+import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
 import type { HttpGetResult, Platform } from "./platform/types.js";
-
-export interface LinkPolicy {
-  /** Allowed origins, already normalized with `new URL(x).origin`. */
-  allowedOrigins: ReadonlySet<string>;
-  allowAnyHost: boolean;
-}
-
-export function buildLinkPolicy(origins: Iterable<string | undefined>, allowAnyHost = false): LinkPolicy {
-  const allowed = new Set<string>();
-  for (const o of origins) {
-    if (!o) continue;
-    try {
-      allowed.add(new URL(o).origin);
-    } catch {
-      // An unparsable origin in the configuration allows nothing.
-    }
-  }
-  return { allowedOrigins: allowed, allowAnyHost };
-}
-
-/**
- * Hosts that answer with cloud credentials (instance metadata services) or
- * that are link-local. Refused even under allowAnyHost unless their origin is
- * listed explicitly: no file server lives there, an attacker's link might.
- */
-function isMetadataHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
-  if (/^169\.254\.\d+\.\d+$/.test(host)) return true; // IPv4 link-local, AWS/GCP/Azure/OCI metadata
-  if (host === "100.100.100.200") return true; // Alibaba Cloud metadata
-  if (/^fe[89ab][0-9a-f]?:/.test(host)) return true; // IPv6 link-local fe80::/10
-  if (/^::ffff:a9fe:[0-9a-f]{1,4}$/.test(host)) return true; // IPv4-mapped 169.254.x.x
-  if (host === "fd00:ec2::254") return true; // AWS IPv6 metadata
-  return host === "metadata.google.internal" || host === "metadata.goog" || host === "metadata";
-}
-
-/**
- * Throws UrlNotAllowedError unless `url` is http(s) on an allowed origin. Never
- * fetches. allowAnyHost lifts the origin check, except for metadata and
- * link-local addresses, which must be listed to be reached.
- */
-export function checkLinkUrl(url: string, policy: LinkPolicy, correlationId?: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UrlNotAllowedError(`link URL is not a valid URL`, { correlationId, details: { url: "<unparsable>" } });
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new UrlNotAllowedError(`link URL scheme ${parsed.protocol} is not allowed (only http and https)`, {
-      correlationId,
-      details: { url: redactUrl(url) },
-    });
-  }
-  if (policy.allowAnyHost && isMetadataHost(parsed.hostname) && !policy.allowedOrigins.has(parsed.origin)) {
-    throw new UrlNotAllowedError(
-      `link URL host ${parsed.hostname} is a link-local or cloud metadata address; allowAnyHost does not cover it. ` +
-        `List its origin in allowedOrigins if it really is a file server.`,
-      { correlationId, details: { url: redactUrl(url), origin: parsed.origin } },
-    );
-  }
-  if (!policy.allowAnyHost && !policy.allowedOrigins.has(parsed.origin)) {
-    throw new UrlNotAllowedError(
-      `link URL origin ${parsed.origin} is not allowed; allowed: ${[...policy.allowedOrigins].join(", ") || "(none)"}. ` +
-        `Add it with allowedOrigins, or set allowAnyHost.`,
-      { correlationId, details: { url: redactUrl(url), origin: parsed.origin } },
-    );
-  }
-  return parsed;
-}
-
 
 export interface DownloadOptions {
   maxRetries: number;
@@ -113,14 +46,6 @@ export interface DownloadOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injected for tests: uniform random in [0, 1). */
   random?: () => number;
-}
-
-/** Sent unless the caller sets its own User-Agent. */
-export const DEFAULT_USER_AGENT = "natsbridge-js";
-
-/** The delay before retry number `retry` (1-based), without jitter. */
-export function backoffDelay(retry: number, baseDelay: number, maxDelay: number): number {
-  return Math.min(baseDelay * 2 ** (retry - 1), maxDelay);
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);

@@ -18,19 +18,17 @@ export {
   type SmartSendOptions,
 } from "./options.js";
 export { selectTransport, type TransportCandidate, type TransportPolicy } from "./transport.js";
-export {
-  DEFAULT_NAK_BACKOFF,
-  ensureStream,
-  nakDelay,
-  PERMANENT_ERROR_CODES,
-  type ConsumeHandler,
-  type ConsumeOptions,
-  type ConsumeStats,
-  type Consumption,
-  type JetStreamPublishOptions,
+export { DEFAULT_NAK_BACKOFF, ensureStream, nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
+export type {
+  ConsumeHandler,
+  ConsumeOptions,
+  ConsumeStats,
+  Consumption,
+  EnsureStreamConfig,
+  JetStreamPublishOptions,
 } from "./jetstream.js";
 export { deleteConsumed, type DeleteConsumedResult } from "./lifecycle.js";
-export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./download.js";
+export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./link-policy.js";
 export { collectBody, uploadHandlerStore } from "./handler-store.js";
 export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
 export {

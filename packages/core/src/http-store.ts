@@ -7,7 +7,7 @@
 import { Readable } from "node:stream";
 import { UploadFailedError } from "@natsbridge/envelope";
 import { request } from "undici";
-import { DEFAULT_USER_AGENT } from "./download.js";
+import { DEFAULT_USER_AGENT } from "./link-policy.js";
 import { bodyChunks } from "./source.js";
 import { redactUrl } from "./logger.js";
 import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";

@@ -18,11 +18,12 @@ import {
   AbortedError,
   isNatsBridgeError,
   PublishFailedError,
-  type ErrorCode,
   type NatsBridgeError,
   type ReceivedEnvelope,
 } from "@natsbridge/envelope";
 import type { JetStreamManager, JsMsg, NatsConnection, PubAck, StreamConfig, StreamInfo } from "nats";
+import { jetStreamClient, jetStreamManager } from "./jetstream-client.js";
+import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 import type { Logger } from "./logger.js";
 import type { SmartReceiveOptions } from "./options.js";
 import type { ClaimCheckStore } from "./store.js";
@@ -63,7 +64,7 @@ export async function publishToJetStream(
   options: JetStreamPublishOptions,
   context: { correlationId: string; signal?: AbortSignal | undefined; log: Logger },
 ): Promise<PubAck> {
-  const js = nc.jetstream();
+  const js = await jetStreamClient(nc);
   const maxAttempts = Math.max(1, options.maxAttempts ?? 10);
   const reasons: string[] = [];
   let stored: "no" | "unknown" = "no";
@@ -81,7 +82,7 @@ export async function publishToJetStream(
       options.onAck?.(ack, attempt);
       return ack;
     } catch (error) {
-      const code = String((error as { code?: unknown })?.code ?? "");
+      const code = natsErrorCode(error);
       const message = String((error as Error)?.message ?? error);
       if (AMBIGUOUS.has(code) || /timeout/i.test(message)) stored = "unknown";
       reasons.push(`attempt ${attempt}: ${code || message}`);
@@ -103,15 +104,27 @@ export async function publishToJetStream(
 }
 
 /**
- * Create the stream if it does not exist (else leave it as it is). The
- * duplicate window is how long the server remembers Nats-Msg-Ids; retries of
- * one send must fall inside it. Default 2 minutes, the server's default.
+ * The nats v2 error code of a failure, or the v2 code matching a v3 error
+ * class (the browser client throws classes, with no `code`), or "".
  */
-export async function ensureStream(
-  nc: NatsConnection,
-  config: { name: string; subjects: string[]; duplicateWindowMs?: number } & Partial<Omit<StreamConfig, "name" | "subjects">>,
-): Promise<StreamInfo> {
-  const jsm: JetStreamManager = await nc.jetstreamManager();
+export function natsErrorCode(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" || typeof code === "number") return String(code);
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = String((e as Error).name ?? "");
+    const message = String((e as Error).message ?? "");
+    if (name === "NoResponders" || name === "NoRespondersError" || /no responders/i.test(message)) return "503";
+    if (name === "TimeoutError") return "TIMEOUT";
+    if (name === "ClosedConnectionError") return "CONNECTION_CLOSED";
+    if (name === "DrainingConnectionError") return "CONNECTION_DRAINING";
+    if (name === "ConnectionError") return "DISCONNECT";
+  }
+  return "";
+}
+
+/** The implementation of ensureStream (jetstream-api.ts), loaded on first use. */
+export async function ensureStream(nc: NatsConnection, config: EnsureStreamConfig): Promise<StreamInfo> {
+  const jsm: JetStreamManager = await jetStreamManager(nc);
   const { duplicateWindowMs, ...rest } = config;
   try {
     return await jsm.streams.info(config.name);
@@ -121,24 +134,11 @@ export async function ensureStream(
   return jsm.streams.add({ ...rest, duplicate_window: (duplicateWindowMs ?? 120_000) * 1_000_000 });
 }
 
+export type EnsureStreamConfig = { name: string; subjects: string[]; duplicateWindowMs?: number } & Partial<
+  Omit<StreamConfig, "name" | "subjects">
+>;
+
 // ---- consuming ---------------------------------------------------------------
-
-/** Errors a redelivery cannot fix: the message is terminated rather than nak'ed. */
-export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  "INVALID_ENVELOPE",
-  "UNKNOWN_PAYLOAD_TYPE",
-  "UNKNOWN_TRANSPORT",
-  "UNSUPPORTED_ENCODING",
-  "DESERIALIZATION_ERROR",
-  "URL_NOT_ALLOWED",
-  "CHECKSUM_MISMATCH",
-  "SIZE_MISMATCH",
-  "SIZE_LIMIT_EXCEEDED",
-  "UNSUPPORTED_ARROW_FEATURE",
-]);
-
-/** The nak delays of the default backoff: 1 s, 2 s, 4 s... capped at 30 s. */
-export const DEFAULT_NAK_BACKOFF = [1000, 2000, 4000, 8000, 16000, 30000] as const;
 
 export type ConsumeHandler = (envelope: ReceivedEnvelope, msg: JsMsg) => unknown;
 
@@ -207,7 +207,7 @@ export async function consumeStream(
   handler: ConsumeHandler,
   options: ConsumeOptions,
 ): Promise<Consumption> {
-  const consumer = await deps.nc.jetstream().consumers.get(stream, consumerName);
+  const consumer = await (await jetStreamClient(deps.nc)).consumers.get(stream, consumerName);
   const seen = new RecentIds(options.dedupeWindow ?? 10_000);
   const stats: ConsumeStats = { acked: 0, duplicates: 0, naked: 0, terminated: 0 };
   let stopping = false;
@@ -292,12 +292,6 @@ function settleFailure(m: JsMsg, error: unknown, options: ConsumeOptions, stats:
     m.nak(nakDelay(options.nakBackoff, deliveries));
     stats.naked++;
   }
-}
-
-export function nakDelay(backoff: ConsumeOptions["nakBackoff"], deliveries: number): number {
-  if (typeof backoff === "function") return Math.max(0, backoff(deliveries));
-  const list = backoff && backoff.length > 0 ? backoff : DEFAULT_NAK_BACKOFF;
-  return list[Math.min(Math.max(deliveries, 1), list.length) - 1]!;
 }
 
 /** A bounded set of recent ids: the oldest is forgotten first. */

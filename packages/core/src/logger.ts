@@ -1,8 +1,7 @@
-// Correlation-id logging through pino. Silent unless the caller passes a logger
-// or sets NATSBRIDGE_LOG_LEVEL; at `debug` every step of a send or receive logs
-// one line carrying `correlation_id`, like the references' log_trace.
-
-import { pino } from "pino";
+// Correlation-id logging, pino-shaped. Silent unless the caller passes a logger
+// or sets NATSBRIDGE_LOG_LEVEL (Node); at `debug` every step of a send or
+// receive logs one line carrying `correlation_id`, like the references'
+// log_trace. pino itself is created by the Node platform (platform/node.ts).
 
 /** The part of a pino logger natsbridge uses; any pino instance fits. */
 export interface Logger {
@@ -23,13 +22,6 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 export function messageLogger(logger: Logger, correlationId: string): Logger {
   if (logger.isLevelEnabled && !logger.isLevelEnabled("debug")) return silentLogger;
   return logger.child({ correlation_id: correlationId });
-}
-
-let defaultLogger: Logger | undefined;
-
-export function getDefaultLogger(level: string | undefined): Logger {
-  defaultLogger ??= pino({ name: "natsbridge", level: level ?? "silent" });
-  return defaultLogger;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type WirePayload,
 } from "@natsbridge/envelope";
 import type { ConnectionOptions, NatsConnection } from "nats";
-import { getDefaultLogger, type Logger } from "./logger.js";
+import type { Logger } from "./logger.js";
 import type { Platform } from "./platform/types.js";
 import type { JetStreamPublishOptions } from "./jetstream.js";
 import type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
@@ -143,7 +143,7 @@ export function resolveBase(options: BaseOptions, platform: Platform): ResolvedB
     brokerUrl: options.brokerUrl ?? platform.env("NATS_URL") ?? DEFAULT_BROKER_URL,
     fileserverUrl: options.fileserverUrl ?? platform.env("FILESERVER_URL") ?? DEFAULT_FILESERVER_URL,
     registry: registryFor(options.codecs),
-    logger: options.logger ?? getDefaultLogger(platform.env("NATSBRIDGE_LOG_LEVEL")),
+    logger: options.logger ?? platform.defaultLogger(platform.env("NATSBRIDGE_LOG_LEVEL")),
   };
 }
 

@@ -2,6 +2,7 @@
 // honoured or ignored), stalled bodies, and Plik's error redirects, with a fake
 // HTTP layer. Real-server behaviour is in link.integration.test.ts.
 import { describe, expect, it } from "vitest";
+import { silentLogger } from "../src/logger.js";
 import type { Platform } from "@natsbridge/core";
 import { downloadStream, downloadWithBackoff } from "../src/download.js";
 
@@ -23,6 +24,7 @@ function fake(steps: Step[]) {
     sha256: async () => "",
     createSha256: () => ({ update() {}, digest: async () => "" }),
     env: () => undefined,
+    defaultLogger: () => silentLogger,
     async httpGet(_url, { headers, signal }) {
       requests.push(headers ?? {});
       const step = steps[Math.min(requests.length - 1, steps.length - 1)]!;

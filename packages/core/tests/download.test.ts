@@ -1,6 +1,7 @@
 // Unit tests of the retry schedule and URL policy with a fake HTTP layer; the
 // real-server behaviour is covered by the integration tests.
 import { describe, expect, it } from "vitest";
+import { silentLogger } from "../src/logger.js";
 import { backoffDelay, buildLinkPolicy, checkLinkUrl, type Platform } from "@natsbridge/core";
 import { downloadWithBackoff } from "../src/download.js";
 
@@ -14,6 +15,7 @@ function fakePlatform(replies: Reply[]): Platform & { calls: number } {
     sha256: () => Promise.resolve(""),
     createSha256: () => ({ update() {}, digest: async () => "" }),
     env: () => undefined,
+    defaultLogger: () => silentLogger,
     async httpGet() {
       const r = replies[Math.min(p.calls++, replies.length - 1)]!;
       if (r === "refused") throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });

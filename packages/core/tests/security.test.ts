@@ -3,6 +3,7 @@
 // the URL parser accepts), and size limits enforced before memory is
 // allocated for the envelope or the download.
 import { describe, expect, it, vi } from "vitest";
+import { silentLogger } from "../src/logger.js";
 import { buildLinkPolicy, checkLinkUrl, NatsBridge, type NatsBridgeError, type Platform } from "@natsbridge/core";
 
 const FILE_SERVER = "http://files.example:8080";
@@ -17,6 +18,7 @@ function recordingPlatform(answer: { contentLength?: string; body?: Uint8Array }
     sha256: async () => "",
     createSha256: () => ({ update() {}, digest: async () => "" }),
     env: () => undefined,
+    defaultLogger: () => silentLogger,
     async httpGet(url) {
       requests.push(url);
       return {

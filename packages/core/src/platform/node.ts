@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { connect } from "nats";
+import { pino } from "pino";
 import { request } from "undici";
+import type { Logger } from "../logger.js";
 import type { Platform } from "./types.js";
+
+// One pino instance for every bridge without a logger of its own.
+let defaultLogger: Logger | undefined;
 
 export const nodePlatform: Platform = {
   name: "node",
@@ -33,5 +38,9 @@ export const nodePlatform: Platform = {
   },
   env(name) {
     return process.env[name];
+  },
+  defaultLogger(level) {
+    defaultLogger ??= pino({ name: "natsbridge", level: level ?? "silent" });
+    return defaultLogger;
   },
 };

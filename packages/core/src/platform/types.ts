@@ -1,9 +1,10 @@
 // What differs between Node and the browser, gathered in one object so that the
 // shared code never imports a Node- or browser-only module. The Node entry
-// (index.ts) wires in `nats`, undici and node:crypto; a browser entry wires in
-// `nats.ws`, fetch and Web Crypto.
+// (index.ts) wires in `nats`, undici, node:crypto and pino; the browser entry
+// wires in @nats-io/nats-core (websockets), fetch and Web Crypto.
 
 import type { ConnectionOptions, NatsConnection } from "nats";
+import type { Logger } from "../logger.js";
 
 export interface HttpGetResult {
   status: number;
@@ -31,4 +32,10 @@ export interface Platform {
   httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult>;
   /** Environment variable lookup (Node's process.env; nothing in browsers). */
   env(name: string): string | undefined;
+  /**
+   * The logger used when none is passed, at $NATSBRIDGE_LOG_LEVEL (silent when
+   * unset). Node's is pino; the browser's is silent, so that pino stays out of
+   * page bundles (pass `logger` to see logs there).
+   */
+  defaultLogger(level: string | undefined): Logger;
 }

@@ -1,0 +1,85 @@
+// JetStream from a page and a nats.ws connection handed to the bridge, in
+// headless Chromium against the run's nats-server (websocket + JetStream).
+// Node checks the other side with `nats`: the stream's state after the page
+// published, and the envelope the page sent over nats.ws.
+
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { AckPolicy, connect, type NatsConnection } from "nats";
+import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { launchBrowser } from "./browser.js";
+import "./provided.js";
+
+describe("browser lab page", () => {
+  let browser: Browser;
+  let page: Page;
+  let nc: NatsConnection;
+  let bridge: NatsBridge;
+  const errors: string[] = [];
+  // nats-server 2.9 answers a client's websocket close with a close frame whose
+  // status code is reserved (1005); Chromium logs that as a console error on
+  // every deliberate close. Anything else the page logs fails the test.
+  const CLOSE_FRAME_NOISE = /WebSocket connection to '.*' failed: Received a broken close frame containing a reserved status code/;
+  const pageErrors = () => errors.filter((e) => !CLOSE_FRAME_NOISE.test(e));
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+    page.on("pageerror", (e) => void errors.push(String(e)));
+    await page.goto(`${inject("pageUrl")}lab.html`);
+    await page.waitForFunction(() => window.lab !== undefined);
+    nc = await connect({ servers: inject("natsUrl") });
+    bridge = createBridge({ brokerUrl: inject("natsUrl") });
+  });
+  afterAll(async () => {
+    await bridge?.close();
+    await nc?.drain();
+    await browser?.close();
+  });
+
+  it("publishes to JetStream from the page (acks, a deduplicated retry) and consumes through a durable consumer", async () => {
+    const run = { ws: inject("natsWsUrl"), stream: "LAB_PAGE", consumer: "page", subject: "lab.js", count: 20 };
+    // The page creates the stream (ensureStream loads the JetStream client lazily) ...
+    const ensured = await page.evaluate((r) => window.lab.ensureStream(r), run);
+    expect(ensured).toEqual({ name: "LAB_PAGE", subjects: ["lab.js.>"] });
+    // ... Node adds the durable consumer ...
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add(run.stream, { durable_name: run.consumer, ack_policy: AckPolicy.Explicit });
+    // ... the page publishes and consumes.
+    const result = await page.evaluate((r) => window.lab.jetstream(r), run);
+    expect(result).not.toHaveProperty("error");
+    const { acks, received, stats } = result as Exclude<typeof result, { error: string }>;
+    expect(acks.map((a) => a.seq)).toEqual([...Array.from({ length: 20 }, (_, i) => i + 1), 1]);
+    expect(acks.map((a) => a.duplicate)).toEqual([...Array(20).fill(false), true]);
+    expect(received.map((r) => r.n)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+    expect(received.every((r) => r.blobOk)).toBe(true);
+    expect(stats).toEqual({ acked: 20, duplicates: 0, naked: 0, terminated: 0 });
+
+    // The server agrees: 20 messages stored, all acked by the page's consumer.
+    const info = await jsm.streams.info(run.stream);
+    expect(info.state.messages).toBe(20);
+    const consumer = await jsm.consumers.info(run.stream, run.consumer);
+    expect(consumer.num_ack_pending).toBe(0);
+    expect(consumer.ack_floor.stream_seq).toBe(20);
+    expect(pageErrors()).toEqual([]);
+  });
+
+  it("sends over a connection the page made with nats.ws, received by Node", async () => {
+    const subject = `lab.natsws.${Date.now()}`;
+    const sub = await bridge.subscribe(subject);
+    await nc.flush();
+    const sent = await page.evaluate((r) => window.lab.natsWs(r), { ws: inject("natsWsUrl"), subject });
+    expect(sent).not.toHaveProperty("error");
+    const next = await sub[Symbol.asyncIterator]().next();
+    sub.unsubscribe();
+    const env = next.value as ReceivedEnvelope;
+    expect(env.msg_id).toBe((sent as { msgId: string }).msgId);
+    expect(env.sender_name).toBe("lab-page-nats.ws");
+    const blob = env.payloads.find(([n]) => n === "blob")![1] as Uint8Array;
+    expect(env.payloads.find(([n]) => n === "msg")![1]).toBe("sent over nats.ws");
+    expect(blob.byteLength).toBe(200_000);
+    expect(blob.every((b, i) => b === ((i * 7 + 3) & 255))).toBe(true);
+    expect(pageErrors()).toEqual([]);
+  });
+});
