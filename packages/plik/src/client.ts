@@ -11,12 +11,12 @@
 // Downloads are GET /file/{uploadId}/{fileId}/{fileName}. X-PlikToken
 // authenticates as a user (servers that refuse anonymous uploads). Plik
 // answers errors to browser-like User-Agents with a 301 to its web app, so
-// every request here identifies as a command-line client.
+// every request here identifies as a command-line client (browsers drop it).
+//
+// The HTTP itself goes through PlikHttp (http.ts): undici on Node, fetch in browsers.
 
-import { Readable } from "node:stream";
 import { UploadFailedError } from "@natsbridge/envelope";
-import { request, type Dispatcher } from "undici";
-import { multipartBody } from "./multipart.js";
+import type { PlikFilePart, PlikHttp, PlikRequest, PlikResponse } from "./http.js";
 
 /** Starts with "plik_client", one of the prefixes Plik answers with plain errors instead of redirects. */
 export const PLIK_USER_AGENT = "plik_client (natsbridge-js)";
@@ -30,8 +30,7 @@ export interface PlikConnection {
   headers?: Record<string, string> | undefined;
   /** Time limit in ms for each API response. */
   timeout: number;
-  /** An undici dispatcher (proxy, connection limits); default the global one. */
-  dispatcher?: Dispatcher | undefined;
+  http: PlikHttp;
 }
 
 export interface UploadParams {
@@ -69,21 +68,20 @@ export class PlikHttpError extends Error {
   }
 }
 
-function baseHeaders(c: PlikConnection): Record<string, string> {
+function requestOf(c: PlikConnection, signal: AbortSignal | undefined, extra: Record<string, string> = {}): PlikRequest {
   return {
-    "user-agent": PLIK_USER_AGENT,
-    ...(c.token ? { "x-pliktoken": c.token } : {}),
-    ...c.headers,
+    headers: { "user-agent": PLIK_USER_AGENT, ...(c.token ? { "x-pliktoken": c.token } : {}), ...c.headers, ...extra },
+    timeout: c.timeout,
+    signal,
   };
 }
 
-async function json<T>(res: Dispatcher.ResponseData, step: string): Promise<T> {
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new PlikHttpError(res.statusCode, step, text);
+function json<T>({ status, text }: PlikResponse, step: string): T {
+  if (status !== 200) throw new PlikHttpError(status, step, text);
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new PlikHttpError(res.statusCode, `${step} (answer is not JSON)`, text);
+    throw new PlikHttpError(status, `${step} (answer is not JSON)`, text);
   }
 }
 
@@ -93,74 +91,32 @@ export async function createUpload(c: PlikConnection, params: UploadParams, sign
     ...(params.ttl !== undefined ? { ttl: params.ttl } : {}),
     ...(params.comments ? { comments: params.comments } : {}),
   });
-  const res = await request(`${c.baseUrl}/upload`, {
-    method: "POST",
-    headers: { ...baseHeaders(c), "content-type": "application/json" },
-    body,
-    headersTimeout: c.timeout,
-    bodyTimeout: c.timeout,
-    ...(c.dispatcher ? { dispatcher: c.dispatcher } : {}),
-    ...(signal ? { signal } : {}),
-  });
-  const upload = await json<PlikUpload>(res, "POST /upload");
+  const res = await c.http.send("POST", `${c.baseUrl}/upload`, body, requestOf(c, signal, { "content-type": "application/json" }));
+  const upload = json<PlikUpload>(res, "POST /upload");
   if (typeof upload.id !== "string" || typeof upload.uploadToken !== "string" || !upload.id || !upload.uploadToken) {
     throw new UploadFailedError("Plik POST /upload answered without an upload id and upload token");
   }
   return upload;
 }
 
-export interface AddFileParams {
-  fileName: string;
-  chunks: AsyncIterable<Uint8Array>;
-  size: number | undefined;
-}
-
 export async function addFile(
   c: PlikConnection,
   upload: Pick<PlikUpload, "id" | "uploadToken">,
-  file: AddFileParams,
+  file: PlikFilePart,
   signal?: AbortSignal,
 ): Promise<PlikFile> {
-  const form = multipartBody({
-    field: "file",
-    filename: file.fileName,
-    contentType: "application/octet-stream",
-    chunks: file.chunks,
-    size: file.size,
-  });
-  const res = await request(`${c.baseUrl}/file/${encodeURIComponent(upload.id)}`, {
-    method: "POST",
-    headers: {
-      ...baseHeaders(c),
-      "x-uploadtoken": upload.uploadToken,
-      "content-type": form.contentType,
-      ...(form.length !== undefined ? { "content-length": String(form.length) } : {}),
-    },
-    body: Readable.from(form.body, { objectMode: false }),
-    // undici restarts the headers timer as body chunks go out, so a long upload
-    // is fine; only a server silent for `timeout` is given up on.
-    headersTimeout: c.timeout,
-    bodyTimeout: c.timeout,
-    ...(c.dispatcher ? { dispatcher: c.dispatcher } : {}),
-    ...(signal ? { signal } : {}),
-  });
-  const stored = await json<PlikFile>(res, `POST /file/${upload.id}`);
+  const url = `${c.baseUrl}/file/${encodeURIComponent(upload.id)}`;
+  const res = await c.http.postFile(url, file, requestOf(c, signal, { "x-uploadtoken": upload.uploadToken }));
+  const stored = json<PlikFile>(res, `POST /file/${upload.id}`);
   if (typeof stored.id !== "string" || !stored.id) throw new UploadFailedError("Plik POST /file answered without a file id");
   return stored;
 }
 
 /** Removes a whole upload. Already gone (404) counts as removed. */
 export async function removeUpload(c: PlikConnection, uploadId: string, uploadToken: string | undefined, signal?: AbortSignal): Promise<void> {
-  const res = await request(`${c.baseUrl}/upload/${encodeURIComponent(uploadId)}`, {
-    method: "DELETE",
-    headers: { ...baseHeaders(c), ...(uploadToken ? { "x-uploadtoken": uploadToken } : {}) },
-    headersTimeout: c.timeout,
-    bodyTimeout: c.timeout,
-    ...(c.dispatcher ? { dispatcher: c.dispatcher } : {}),
-    ...(signal ? { signal } : {}),
-  });
-  const text = await res.body.text();
-  if (res.statusCode !== 200 && res.statusCode !== 404) throw new PlikHttpError(res.statusCode, `DELETE /upload/${uploadId}`, text);
+  const url = `${c.baseUrl}/upload/${encodeURIComponent(uploadId)}`;
+  const res = await c.http.send("DELETE", url, undefined, requestOf(c, signal, uploadToken ? { "x-uploadtoken": uploadToken } : {}));
+  if (res.status !== 200 && res.status !== 404) throw new PlikHttpError(res.status, `DELETE /upload/${uploadId}`, res.text);
 }
 
 /** The URL Plik serves a file at; the name is the one Plik recorded, percent-encoded. */

@@ -1,17 +1,22 @@
 // @natsbridge/plik: Plik (https://github.com/root-gg/plik) as the claim-check
-// file server, the one every NATSBridge reference uses.
-export { plikStore, type PlikStoreOptions } from "./store.js";
-export { plikOneshotUpload, type PlikHandlerResult } from "./upload-handler.js";
-import { PLIK_USER_AGENT } from "./client.js";
+// file server, the one every NATSBridge reference uses. Node entry: HTTP
+// through undici, multipart bodies streamed.
+import type { Dispatcher } from "undici";
+import { nodePlikHttp } from "./http-node.js";
+import { createPlikStore, type BasePlikStoreOptions, type PlikStore } from "./store.js";
+import { oneshotUploadWith } from "./upload-handler.js";
 
-export { PLIK_USER_AGENT };
+export * from "./exports.js";
 
-/**
- * Receive options for Plik links: Plik answers errors with a redirect to its
- * web app unless the client looks like a command-line tool. natsbridge reads
- * those redirects anyway; this also keeps Plik's logs and answers plain.
- * `smartreceive(msg, { ...plikReceiveOptions })`.
- */
-export const plikReceiveOptions = Object.freeze({
-  downloadHeaders: Object.freeze({ "user-agent": PLIK_USER_AGENT }) as Record<string, string>,
-});
+export interface PlikStoreOptions extends BasePlikStoreOptions {
+  /** An undici dispatcher (proxy, TLS options, connection limits). */
+  dispatcher?: Dispatcher;
+}
+
+/** A ClaimCheckStore on a Plik server (see {@link PlikStoreOptions}). */
+export function plikStore(options: PlikStoreOptions = {}): PlikStore {
+  return createPlikStore(options, nodePlikHttp(options.dispatcher), process.env.FILESERVER_URL);
+}
+
+/** The references' one-shot upload handler: `smartsend(subject, data, { uploadHandler: plikOneshotUpload })`. */
+export const plikOneshotUpload = oneshotUploadWith(nodePlikHttp());

@@ -2,15 +2,17 @@
 // NATSBridge reference does (a one-shot upload: Plik deletes the file after
 // its first download); `oneShot: false` with a `ttl` makes files that any
 // number of receivers can fetch until they expire. Bodies stream from memory,
-// a stream or a file straight into the multipart request.
+// a stream or a file straight into the multipart request (Node), or go as one
+// Blob (browsers). Each entry point (index.ts, browser.ts) binds its PlikHttp.
 
 import { UploadFailedError } from "@natsbridge/envelope";
 import { bodyChunks, safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "@natsbridge/core";
-import type { Dispatcher } from "undici";
 import { addFile, createUpload, fileUrl, PlikHttpError, removeUpload, type PlikConnection } from "./client.js";
+import type { PlikHttp } from "./http.js";
 
-export interface PlikStoreOptions {
-  /** The Plik server, e.g. `http://plik.internal:8080`. Default: $FILESERVER_URL. */
+/** The options both entry points take; Node's adds an undici `dispatcher`. */
+export interface BasePlikStoreOptions {
+  /** The Plik server, e.g. `http://plik.internal:8080`. Default: $FILESERVER_URL (Node only). */
   url?: string;
   /**
    * Delete the file after its first download (Plik "one shot"), as the
@@ -32,19 +34,22 @@ export interface PlikStoreOptions {
   comments?: string;
   /** Extra headers on every Plik API call (e.g. a reverse proxy's). Not sent by receivers. */
   headers?: Record<string, string>;
-  /** Give up on a Plik API call silent for this long, in ms. Default 300000. */
+  /**
+   * Give up on a Plik API call silent for this long, in ms. Default 300000.
+   * In browsers it bounds the whole request (fetch has no idle timer).
+   */
   timeout?: number;
-  /** An undici dispatcher (proxy, TLS options, connection limits). */
-  dispatcher?: Dispatcher;
 }
+
+export type PlikStore = ClaimCheckStore & { readonly oneShot: boolean };
 
 /** Upload tokens of recent uploads, so a failed publish can remove what it uploaded. */
 const REMEMBERED_UPLOADS = 1000;
 
-/** A ClaimCheckStore on a Plik server (see {@link PlikStoreOptions}). */
-export function plikStore(options: PlikStoreOptions = {}): ClaimCheckStore & { readonly oneShot: boolean } {
-  const url = options.url ?? process.env.FILESERVER_URL;
-  if (!url) throw new UploadFailedError("plikStore needs `url` (or $FILESERVER_URL)");
+/** A ClaimCheckStore on a Plik server, speaking HTTP through `http`. */
+export function createPlikStore(options: BasePlikStoreOptions, http: PlikHttp, defaultUrl: string | undefined): PlikStore {
+  const url = options.url ?? defaultUrl;
+  if (!url) throw new UploadFailedError("plikStore needs `url` (or $FILESERVER_URL on Node)");
   const baseUrl = url.replace(/\/+$/, "");
   const oneShot = options.oneShot ?? true;
   const connection: PlikConnection = {
@@ -52,7 +57,7 @@ export function plikStore(options: PlikStoreOptions = {}): ClaimCheckStore & { r
     token: options.token,
     headers: options.headers,
     timeout: options.timeout ?? 300_000,
-    dispatcher: options.dispatcher,
+    http,
   };
   const tokens = new Map<string, { uploadId: string; uploadToken: string }>();
   const origins = new Set([new URL(baseUrl).origin]);
@@ -71,9 +76,16 @@ export function plikStore(options: PlikStoreOptions = {}): ClaimCheckStore & { r
         const file = await addFile(
           connection,
           upload,
-          { fileName: safeFileName(req.dataname), chunks: progress(bodyChunks(req.body), total, req.onProgress), size: total },
+          {
+            fileName: safeFileName(req.dataname),
+            chunks: progress(bodyChunks(req.body), total, req.onProgress),
+            size: total,
+            // A Blob (a browser File) goes as it is where the platform sends Blobs.
+            blob: typeof Blob !== "undefined" && req.body instanceof Blob ? req.body : undefined,
+          },
           req.signal,
         );
+        if (typeof Blob !== "undefined" && req.body instanceof Blob) req.onProgress?.(req.body.size, req.body.size);
         // Plik may serve downloads from another domain than its API.
         const downloadBase = upload.downloadDomain ? upload.downloadDomain.replace(/\/+$/, "") : baseUrl;
         if (upload.downloadDomain) origins.add(new URL(downloadBase).origin);

@@ -5,6 +5,7 @@
 
 import { safeFileName, type UploadHandler } from "@natsbridge/core";
 import { addFile, createUpload, fileUrl, PlikHttpError, type PlikConnection } from "./client.js";
+import type { PlikHttp } from "./http.js";
 
 export interface PlikHandlerResult {
   [key: string]: unknown;
@@ -20,26 +21,25 @@ export interface PlikHandlerResult {
  * `(fileserverUrl, dataname, bytes) → { status, uploadid, fileid, url }`: a
  * one-shot Plik upload, exactly what the references do. Non-200 answers come
  * back as `status` (smartsend then fails with UPLOAD_FAILED); network errors throw.
+ * Each entry point binds it to its PlikHttp.
  */
-export async function plikOneshotUpload(fileserverUrl: string, dataname: string, data: Uint8Array): Promise<PlikHandlerResult> {
-  const connection: PlikConnection = { baseUrl: fileserverUrl.replace(/\/+$/, ""), timeout: 300_000 };
-  let uploadid = "";
-  try {
-    const upload = await createUpload(connection, { oneShot: true });
-    uploadid = upload.id;
-    const file = await addFile(connection, upload, {
-      fileName: safeFileName(dataname),
-      chunks: (async function* () {
-        yield data;
-      })(),
-      size: data.byteLength,
-    });
-    return { status: 200, uploadid, fileid: file.id, url: fileUrl(connection.baseUrl, upload.id, file.id, file.fileName) };
-  } catch (error) {
-    if (error instanceof PlikHttpError) return { status: error.status, uploadid, fileid: "", url: "" };
-    throw error;
-  }
-}
-
-// Checked here so a signature drift from core's UploadHandler fails the build.
-plikOneshotUpload satisfies UploadHandler;
+export const oneshotUploadWith = (http: PlikHttp) =>
+  async function plikOneshotUpload(fileserverUrl: string, dataname: string, data: Uint8Array): Promise<PlikHandlerResult> {
+    const connection: PlikConnection = { baseUrl: fileserverUrl.replace(/\/+$/, ""), timeout: 300_000, http };
+    let uploadid = "";
+    try {
+      const upload = await createUpload(connection, { oneShot: true });
+      uploadid = upload.id;
+      const file = await addFile(connection, upload, {
+        fileName: safeFileName(dataname),
+        chunks: (async function* () {
+          yield data;
+        })(),
+        size: data.byteLength,
+      });
+      return { status: 200, uploadid, fileid: file.id, url: fileUrl(connection.baseUrl, upload.id, file.id, file.fileName) };
+    } catch (error) {
+      if (error instanceof PlikHttpError) return { status: error.status, uploadid, fileid: "", url: "" };
+      throw error;
+    }
+  } satisfies UploadHandler; // a signature drift from core's UploadHandler fails the build

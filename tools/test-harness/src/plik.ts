@@ -1,0 +1,84 @@
+// A real Plik server (plikd) for one test run, on a free loopback port, with
+// its own config, sqlite metadata and file directory. Used by the real-Plik
+// suite (`pnpm --filter @natsbridge/plik test:real-plik`), which is not part
+// of `npm test`: the Go module proxy refuses github.com/root-gg/plik (403 for
+// every version) and Debian has no Plik package, so CI cannot install it.
+// Build plikd from a Plik checkout (server/, CGO_ENABLED=1 for sqlite) and
+// point PLIKD_BIN at it.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findBinary } from "./binaries.js";
+import { freePort, waitForPort } from "./ports.js";
+import { startProcess } from "./process.js";
+
+export const PLIK_INSTALL_HINT =
+  "Build plikd from a Plik checkout (cd server && CGO_ENABLED=1 go build -o plikd .) and set PLIKD_BIN; " +
+  "`go install github.com/root-gg/plik/server@<commit>` works where the Go module proxy serves that module.";
+
+export interface PlikServerOptions {
+  /** Refuse anonymous uploads (FeatureAuthentication = "forced"); `token` then holds a user token. */
+  requireToken?: boolean;
+  /** Seconds. Default one day. */
+  defaultTtl?: number;
+}
+
+export interface PlikServer {
+  url: string;
+  /** A user token (X-PlikToken) when the server was started with requireToken. */
+  token?: string;
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+export async function startPlik(options: PlikServerOptions = {}): Promise<PlikServer> {
+  const bin = findBinary("plikd", "PLIKD_BIN", PLIK_INSTALL_HINT);
+  const dir = mkdtempSync(join(tmpdir(), "natsbridge-plik-"));
+  const port = await freePort();
+  const config = join(dir, "plikd.cfg");
+  writeFileSync(
+    config,
+    [
+      `LogLevel = "WARNING"`,
+      `ListenPort = ${port}`,
+      `ListenAddress = "127.0.0.1"`,
+      `NoWebInterface = true`,
+      `DefaultTTLStr = "${options.defaultTtl ?? 86400}s"`,
+      `MaxTTLStr = "30d"`,
+      `FeatureAuthentication = "${options.requireToken ? "forced" : "disabled"}"`,
+      `DataBackend = "file"`,
+      `[DataBackendConfig]`,
+      `  Directory = "${join(dir, "files")}"`,
+      `[MetadataBackendConfig]`,
+      `  Driver = "sqlite3"`,
+      `  ConnectionString = "${join(dir, "plik.db")}"`,
+    ].join("\n"),
+  );
+  let token: string | undefined;
+  if (options.requireToken) {
+    // Users and tokens are made with plikd's own admin commands, on the same database.
+    const admin = (...args: string[]) => execFileSync(bin, ["--config", config, ...args], { encoding: "utf8" });
+    admin("user", "create", "--login", "natsbridge", "--password", "natsbridge-test");
+    token = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(admin("token", "create", "--login", "natsbridge"))?.[1];
+    if (!token) throw new Error("plikd token create printed no token");
+  }
+  const proc = startProcess(bin, ["--config", config]);
+  try {
+    await waitForPort(port, 15_000, () => proc.alive());
+  } catch (e) {
+    const out = proc.output();
+    await proc.stop("SIGKILL");
+    throw new Error(`plikd did not start: ${(e as Error).message}\n${out}`);
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ...(token ? { token } : {}),
+    dir,
+    dispose: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
