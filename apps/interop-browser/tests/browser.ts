@@ -64,3 +64,11 @@ export async function screenshotColours(page: Page, element: Locator, name: stri
 export function near(actual: Rgb, expected: readonly number[], tolerance = 4): boolean {
   return actual.every((v, i) => Math.abs(v - expected[i]!) <= tolerance);
 }
+
+// nats-server 2.9 answers a client's websocket close with a close frame whose
+// status code is reserved (1005); Chromium logs that as a console error on
+// every deliberate close. Anything else a page logs fails the tests.
+const CLOSE_FRAME_NOISE = /WebSocket connection to '.*' failed: Received a broken close frame containing a reserved status code/;
+
+/** The console errors that count: all but the close-frame noise above. */
+export const realErrors = (errors: readonly string[]) => errors.filter((e) => !CLOSE_FRAME_NOISE.test(e));

@@ -31,6 +31,13 @@ export interface NginxDavOptions {
    * PUT, DELETE and GET with Range and read the length headers. Default false.
    */
   cors?: boolean;
+  /**
+   * Be a reverse proxy to this upstream (e.g. a Plik server) instead of a
+   * WebDAV store; with `cors`, it adds the CORS headers the upstream lacks.
+   */
+  proxyPass?: string;
+  /** With proxyPass: the User-Agent sent upstream (Plik answers errors plainly to plik_client). */
+  proxyUserAgent?: string;
 }
 
 // Server-level, so every response (errors too, with `always`) carries them and a
@@ -38,7 +45,7 @@ export interface NginxDavOptions {
 const CORS_CONFIG = `
     add_header Access-Control-Allow-Origin * always;
     add_header Access-Control-Allow-Methods "GET, HEAD, PUT, POST, DELETE, OPTIONS" always;
-    add_header Access-Control-Allow-Headers "authorization, content-type, range" always;
+    add_header Access-Control-Allow-Headers "authorization, content-type, range, x-uploadtoken, x-pliktoken" always;
     add_header Access-Control-Expose-Headers "content-length, content-range, location, etag" always;
     add_header Access-Control-Max-Age 600 always;
     if ($request_method = OPTIONS) { return 204; }`;
@@ -63,6 +70,17 @@ export interface NginxDav {
 }
 
 const FAILURE_STATUSES = [500, 502, 503] as const;
+
+const davBlock = `dav_methods PUT DELETE;
+      create_full_put_path on;
+      dav_access user:rw group:r all:r;`;
+
+// Streams both ways (large uploads and downloads are neither buffered nor size-capped).
+const proxyBlock = (upstream: string, userAgent: string | undefined) => `proxy_pass ${upstream};
+      proxy_http_version 1.1;
+      proxy_request_buffering off;
+      proxy_buffering off;
+      ${userAgent ? `proxy_set_header User-Agent "${userAgent}";` : ""}`;
 
 export async function startNginxDav(options: NginxDavOptions = {}): Promise<NginxDav> {
   const bin = findBinary("nginx", "NGINX_BIN", NGINX_INSTALL_HINT);
@@ -111,9 +129,7 @@ http {
     location / {
       ${FAILURE_STATUSES.map((s) => `if (-f ${flag(s)}) { return ${s}; }`).join("\n      ")}
       ${authBlock}
-      dav_methods PUT DELETE;
-      create_full_put_path on;
-      dav_access user:rw group:r all:r;
+      ${options.proxyPass ? proxyBlock(options.proxyPass, options.proxyUserAgent) : davBlock}
     }
   }
 }

@@ -2,9 +2,12 @@
 // - JetStream from a page: the browser entry's client (@nats-io/nats-core) has
 //   no JetStream of its own, so the bridge loads @nats-io/jetstream on first use;
 // - a connection made with nats.ws (the pre-v3 websocket client) handed to the
-//   bridge as `connection`, for pages that already have one.
+//   bridge as `connection`, for pages that already have one;
+// - Plik from a page (@natsbridge/plik's browser entry): uploads through a
+//   CORS-adding reverse proxy, the refusal without one, and Plik links received.
 
-import { createBridge, ensureStream, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { createBridge, ensureStream, type NatsBridge, type PayloadStream, type ReceivedEnvelope } from "@natsbridge/core";
+import { plikOneshotUpload, plikStore } from "@natsbridge/plik";
 import { connect as natsWsConnect } from "nats.ws";
 
 export interface JetStreamRun {
@@ -26,6 +29,14 @@ function matchesPattern(bytes: Uint8Array, seed: number): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== ((i * 7 + seed) & 255)) return false;
   return true;
 }
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Subscriptions opened by `listen`, by id, each waiting for its first envelope. */
+const listening = new Map<string, Promise<unknown>>();
 
 const textOf = (env: ReceivedEnvelope, name: string) => env.payloads.find(([n]) => n === name)?.[1] as string | undefined;
 const describe = (e: unknown) => `${(e as { code?: string }).code ?? (e as Error).name}: ${(e as Error).message}`;
@@ -85,6 +96,60 @@ const lab = {
       await bridge.close();
     }
   },
+
+  /**
+   * smartsend text + a file of `size` bytes by link to Plik at `plikUrl` (a
+   * CORS proxy, or Plik itself), with the store or with the references' handler.
+   */
+  async plikSend(r: { ws: string; subject: string; plikUrl: string; size: number; seed: number; via: "store" | "handler"; asBlob?: boolean }) {
+    const bridge = createBridge({ brokerUrl: r.ws, fileserverUrl: r.plikUrl });
+    try {
+      const data = pattern(r.size, r.seed);
+      const [env] = await bridge.smartsend(
+        r.subject,
+        [
+          ["note", "from the page, by Plik", "text"],
+          ["file", r.asBlob ? new Blob([data as Uint8Array<ArrayBuffer>]) : data, "binary"],
+        ],
+        {
+          ...(r.via === "store" ? { store: plikStore({ url: r.plikUrl, oneShot: false, ttl: 3600 }) } : { uploadHandler: plikOneshotUpload }),
+          alwaysLink: true,
+          flush: true,
+        },
+      );
+      return { msgId: env.msg_id, url: env.payloads.find((p) => p.dataname === "file")!.data as string };
+    } catch (e) {
+      return { error: describe(e), code: (e as { code?: string }).code };
+    } finally {
+      await bridge.close();
+    }
+  },
+
+  /** Subscribe now; `received(id)` resolves with the first envelope's file (size, sha256). */
+  async listen(r: { ws: string; subject: string; fileserverUrl: string; stream?: boolean }) {
+    const bridge = createBridge({ brokerUrl: r.ws, fileserverUrl: r.fileserverUrl });
+    const sub = await bridge.subscribe(r.subject, { stream: r.stream === true });
+    await (await bridge.connection()).flush();
+    const id = crypto.randomUUID();
+    listening.set(
+      id,
+      (async () => {
+        try {
+          const env = (await sub[Symbol.asyncIterator]().next()).value as ReceivedEnvelope;
+          const file = env.payloads.find(([n]) => n === "file")![1] as Uint8Array | PayloadStream;
+          const bytes = file instanceof Uint8Array ? file : await file.bytes();
+          return { note: textOf(env, "note"), size: bytes.byteLength, sha256: await sha256Hex(bytes), streamed: !(file instanceof Uint8Array) };
+        } catch (e) {
+          return { error: describe(e) };
+        } finally {
+          sub.unsubscribe();
+          await bridge.close();
+        }
+      })(),
+    );
+    return id;
+  },
+  received: (id: string) => listening.get(id),
 
   /** smartsend over a connection the page opened with nats.ws. */
   async natsWs({ ws, subject }: { ws: string; subject: string }) {
