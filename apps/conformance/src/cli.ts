@@ -19,7 +19,7 @@ import { runCell, type CellResult } from "./runner.js";
 
 const APP_DIR = fileURLToPath(new URL("../", import.meta.url));
 const PYTHON_PEER_DIR = join(REPO_ROOT, "apps", "interop-python");
-// natsbridge in headless Chromium (nats.ws, fetch), speaking the peer protocol.
+// natsbridge in headless Chromium (@nats-io/nats-core over websockets, fetch), speaking the peer protocol.
 const BROWSER_PEER_DIR = join(REPO_ROOT, "apps", "interop-browser");
 
 const USAGE = `pnpm conformance [-- options]

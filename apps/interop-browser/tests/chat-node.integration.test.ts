@@ -1,4 +1,4 @@
-// Scenario 1 in a real browser: the page (headless Chromium, nats.ws over the
+// Scenario 1 in a real browser: the page (headless Chromium, NATS websockets over the
 // nats-server websocket port) sends text + avatar + a 3 MB file that goes by
 // link through nginx (CORS), the Node responder answers with text, a generated
 // image, a receipt and a 1.5 MB file by link, and the page shows the reply.

@@ -10,7 +10,7 @@ import { startProcess, type ManagedProcess } from "./process.js";
 
 export interface NatsServerOptions {
   jetstream?: boolean;
-  /** Also listen for websocket clients (nats.ws) on a free port, without TLS. */
+  /** Also listen for websocket clients (browsers) on a free port, without TLS. */
   websocket?: boolean;
   /** Extra lines for the server's config file (auth, tls, max_payload...). */
   extraConfig?: string;

@@ -44,7 +44,7 @@ async function start(config: PeerConfig): Promise<void> {
   const nc = await bridge.connection();
   const caps = {
     name: PEER_NAME,
-    implementation: `@natsbridge/core (browser entry: nats.ws, fetch, Web Crypto) in ${navigator.userAgent}`,
+    implementation: `@natsbridge/core (browser entry: @nats-io/nats-core wsconnect, fetch, Web Crypto) in ${navigator.userAgent}`,
     produces: TYPES,
     consumes: TYPES,
     transports: ["direct", "link"],
