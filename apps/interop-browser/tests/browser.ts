@@ -20,18 +20,29 @@ export interface OpenedPage {
   errors: string[];
 }
 
-export async function openChat(browser: Browser, pageUrl: string, settings: Record<string, string>): Promise<OpenedPage> {
-  const page = await browser.newPage({ viewport: { width: 900, height: 1400 } });
+/** Opens `url` in a new page that records its console errors and uncaught exceptions. */
+async function openRecording(browser: Browser, url: string, options?: Parameters<Browser["newPage"]>[0]): Promise<OpenedPage> {
+  const page = await browser.newPage(options);
   const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${pageUrl}?${new URLSearchParams(settings)}`);
+  page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+  page.on("pageerror", (e) => void errors.push(String(e)));
+  await page.goto(url);
+  return { page, errors };
+}
+
+export async function openChat(browser: Browser, pageUrl: string, settings: Record<string, string>): Promise<OpenedPage> {
+  const { page, errors } = await openRecording(browser, `${pageUrl}?${new URLSearchParams(settings)}`, { viewport: { width: 900, height: 1400 } });
   // The page module awaits its codecs before it defines window.chat.
   await page.waitForFunction(() => window.chat !== undefined);
   await page.evaluate(() => window.chat.ready);
   return { page, errors };
+}
+
+/** Opens the lab page (src/lab). */
+export async function openLab(browser: Browser, pageUrl: string): Promise<OpenedPage> {
+  const opened = await openRecording(browser, `${pageUrl}lab.html`);
+  await opened.page.waitForFunction(() => window.lab !== undefined);
+  return opened;
 }
 
 export type Rgb = [number, number, number];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { AckPolicy, connect, type NatsConnection } from "nats";
 import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
-import { launchBrowser, realErrors } from "./browser.js";
+import { launchBrowser, openLab, realErrors } from "./browser.js";
 import "./provided.js";
 
 describe("browser lab page", () => {
@@ -15,15 +15,11 @@ describe("browser lab page", () => {
   let page: Page;
   let nc: NatsConnection;
   let bridge: NatsBridge;
-  const errors: string[] = [];
+  let errors: string[];
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    page = await browser.newPage();
-    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
-    page.on("pageerror", (e) => void errors.push(String(e)));
-    await page.goto(`${inject("pageUrl")}lab.html`);
-    await page.waitForFunction(() => window.lab !== undefined);
+    ({ page, errors } = await openLab(browser, inject("pageUrl")));
     nc = await connect({ servers: inject("natsUrl") });
     bridge = createBridge({ brokerUrl: inject("natsUrl") });
   });

@@ -14,7 +14,7 @@ import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridg
 import { plikStore } from "@natsbridge/plik";
 import { startNginxDav, startPlik, type NginxDav } from "@natsbridge/test-harness";
 import { startFakePlik } from "../../../packages/plik/tests/fake-plik.js";
-import { launchBrowser, realErrors } from "./browser.js";
+import { launchBrowser, openLab, realErrors } from "./browser.js";
 import "./provided.js";
 
 const REAL = Boolean(process.env.PLIKD_BIN);
@@ -37,7 +37,7 @@ describe(`Plik from a page (${KIND})`, () => {
   let plik: { url: string; close(): Promise<void> };
   let proxy: NginxDav;
   let bridge: NatsBridge;
-  const errors: string[] = [];
+  let errors: string[];
   const ws = () => inject("natsWsUrl");
 
   beforeAll(async () => {
@@ -45,11 +45,7 @@ describe(`Plik from a page (${KIND})`, () => {
     // What a deployment puts in front of Plik for pages on other origins (docs/packages/plik.md).
     proxy = await startNginxDav({ cors: true, proxyPass: plik.url, proxyUserAgent: "plik_client (nginx)" });
     browser = await launchBrowser();
-    page = await browser.newPage();
-    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
-    page.on("pageerror", (e) => void errors.push(String(e)));
-    await page.goto(`${inject("pageUrl")}lab.html`);
-    await page.waitForFunction(() => window.lab !== undefined);
+    ({ page, errors } = await openLab(browser, inject("pageUrl")));
     bridge = createBridge({ brokerUrl: inject("natsUrl"), fileserverUrl: proxy.url });
   });
   afterAll(async () => {
