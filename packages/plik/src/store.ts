@@ -73,6 +73,8 @@ export function createPlikStore(options: BasePlikStoreOptions, http: PlikHttp, d
       try {
         const upload = await createUpload(connection, { oneShot, ttl: options.ttl, comments: options.comments }, req.signal);
         const total = req.size ?? (req.body instanceof Uint8Array ? req.body.byteLength : undefined);
+        // A Blob (a browser File) goes as it is where the platform sends Blobs.
+        const blob = typeof Blob !== "undefined" && req.body instanceof Blob ? req.body : undefined;
         const file = await addFile(
           connection,
           upload,
@@ -80,12 +82,12 @@ export function createPlikStore(options: BasePlikStoreOptions, http: PlikHttp, d
             fileName: safeFileName(req.dataname),
             chunks: progress(bodyChunks(req.body), total, req.onProgress),
             size: total,
-            // A Blob (a browser File) goes as it is where the platform sends Blobs.
-            blob: typeof Blob !== "undefined" && req.body instanceof Blob ? req.body : undefined,
+            blob,
           },
           req.signal,
         );
-        if (typeof Blob !== "undefined" && req.body instanceof Blob) req.onProgress?.(req.body.size, req.body.size);
+        // In browsers a Blob goes whole, past `progress`: report it done (Node has reported it already).
+        if (blob) req.onProgress?.(blob.size, blob.size);
         // Plik may serve downloads from another domain than its API.
         const downloadBase = upload.downloadDomain ? upload.downloadDomain.replace(/\/+$/, "") : baseUrl;
         if (upload.downloadDomain) origins.add(new URL(downloadBase).origin);
