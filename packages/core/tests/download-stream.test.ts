@@ -2,8 +2,7 @@
 // honoured or ignored), stalled bodies, and Plik's error redirects, with a fake
 // HTTP layer. Real-server behaviour is in link.integration.test.ts.
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../src/logger.js";
-import type { Platform } from "@natsbridge/core";
+import { offlinePlatform } from "./offline-platform.js";
 import { downloadStream, downloadWithBackoff } from "../src/download.js";
 
 interface Step {
@@ -18,28 +17,20 @@ interface Step {
 
 function fake(steps: Step[]) {
   const requests: Record<string, string>[] = [];
-  const platform: Platform = {
-    name: "node",
-    connect: () => Promise.reject(new Error("unused")),
-    sha256: async () => "",
-    createSha256: () => ({ update() {}, digest: async () => "" }),
-    env: () => undefined,
-    defaultLogger: () => silentLogger,
-    async httpGet(_url, { headers, signal }) {
-      requests.push(headers ?? {});
-      const step = steps[Math.min(requests.length - 1, steps.length - 1)]!;
-      return {
-        status: step.status,
-        headers: step.headers ?? {},
-        body: (async function* () {
-          for (const c of step.chunks ?? []) yield c;
-          if (step.breakAfter) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-          if (step.stall) await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
-        })(),
-        dump: async () => {},
-      };
-    },
-  };
+  const platform = offlinePlatform(async (_url, { headers, signal }) => {
+    requests.push(headers ?? {});
+    const step = steps[Math.min(requests.length - 1, steps.length - 1)]!;
+    return {
+      status: step.status,
+      headers: step.headers ?? {},
+      body: (async function* () {
+        for (const c of step.chunks ?? []) yield c;
+        if (step.breakAfter) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        if (step.stall) await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+      })(),
+      dump: async () => {},
+    };
+  });
   return { platform, requests };
 }
 

@@ -1,22 +1,15 @@
 // Unit tests of the retry schedule and URL policy with a fake HTTP layer; the
 // real-server behaviour is covered by the integration tests.
 import { describe, expect, it } from "vitest";
-import { silentLogger } from "../src/logger.js";
+import { offlinePlatform } from "./offline-platform.js";
 import { backoffDelay, buildLinkPolicy, checkLinkUrl, type Platform } from "@natsbridge/core";
 import { downloadWithBackoff } from "../src/download.js";
 
 type Reply = number | "refused" | Uint8Array | { status: number; body: string };
 
 function fakePlatform(replies: Reply[]): Platform & { calls: number } {
-  const p = {
-    calls: 0,
-    name: "node" as const,
-    connect: () => Promise.reject(new Error("unused")),
-    sha256: () => Promise.resolve(""),
-    createSha256: () => ({ update() {}, digest: async () => "" }),
-    env: () => undefined,
-    defaultLogger: () => silentLogger,
-    async httpGet() {
+  const p: Platform & { calls: number } = Object.assign(
+    offlinePlatform(async () => {
       const r = replies[Math.min(p.calls++, replies.length - 1)]!;
       if (r === "refused") throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
       const body = r instanceof Uint8Array ? r : typeof r === "object" ? new TextEncoder().encode(r.body) : new Uint8Array();
@@ -28,8 +21,9 @@ function fakePlatform(replies: Reply[]): Platform & { calls: number } {
         })(),
         dump: async () => {},
       };
-    },
-  };
+    }),
+    { calls: 0 },
+  );
   return p;
 }
 

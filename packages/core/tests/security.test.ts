@@ -3,7 +3,7 @@
 // the URL parser accepts), and size limits enforced before memory is
 // allocated for the envelope or the download.
 import { describe, expect, it, vi } from "vitest";
-import { silentLogger } from "../src/logger.js";
+import { offlinePlatform } from "./offline-platform.js";
 import { buildLinkPolicy, checkLinkUrl, NatsBridge, type NatsBridgeError, type Platform } from "@natsbridge/core";
 
 const FILE_SERVER = "http://files.example:8080";
@@ -12,26 +12,18 @@ const FILE_SERVER = "http://files.example:8080";
 function recordingPlatform(answer: { contentLength?: string; body?: Uint8Array } = {}) {
   const requests: string[] = [];
   let bodyRead = false;
-  const platform: Platform = {
-    name: "node",
-    connect: () => Promise.reject(new Error("unused")),
-    sha256: async () => "",
-    createSha256: () => ({ update() {}, digest: async () => "" }),
-    env: () => undefined,
-    defaultLogger: () => silentLogger,
-    async httpGet(url) {
-      requests.push(url);
-      return {
-        status: 200,
-        headers: answer.contentLength === undefined ? {} : { "content-length": answer.contentLength },
-        body: (async function* () {
-          bodyRead = true;
-          if (answer.body) yield answer.body;
-        })(),
-        dump: async () => undefined,
-      };
-    },
-  };
+  const platform = offlinePlatform(async (url) => {
+    requests.push(url);
+    return {
+      status: 200,
+      headers: answer.contentLength === undefined ? {} : { "content-length": answer.contentLength },
+      body: (async function* () {
+        bodyRead = true;
+        if (answer.body) yield answer.body;
+      })(),
+      dump: async () => undefined,
+    };
+  });
   return { platform, requests, bodyRead: () => bodyRead };
 }
 
