@@ -1,52 +1,13 @@
-// The conformance cases (fixtures/v1/cases.json) in the browser: value specs
-// turned into the values smartsend takes, and decoded values into the
-// canonical description receipts carry (docs/conformance.md, "Value specs and
-// receipts"; the same rules as apps/conformance/src/canonical.ts).
+// The conformance cases in the browser: value specs and the values smartsend
+// takes come from the suite itself (apps/conformance/src/case-specs.ts, free of
+// Node APIs); here decoded values become the canonical description receipts
+// carry (docs/conformance.md, "Value specs and receipts"; the same rules as
+// apps/conformance/src/canonical.ts, with Web Crypto for SHA-256).
 
-import type { PayloadTuple, PayloadType } from "@natsbridge/core";
+import type { PayloadTuple } from "@natsbridge/core";
+import type { DecodedPayload } from "../../../conformance/src/case-specs.js";
 
-export interface BytesSpec {
-  prefix_hex?: string;
-  length: number;
-  seed?: number;
-}
-export interface TableSpec {
-  columns: string[];
-  types: string[];
-  rows: unknown[][];
-}
-export type ValueSpec = { text: string } | { json: unknown } | { rows: Record<string, unknown>[] } | { table: TableSpec } | { bytes: BytesSpec };
-export interface CaseSpec {
-  name: string;
-  payloads: { dataname: string; payload_type: string; value: ValueSpec }[];
-}
-export interface DecodedPayload {
-  dataname: string;
-  payload_type: string;
-  value: unknown;
-}
-
-/** The prefix, then byte i = (i*seed + 11) & 0xff up to `length`. */
-export function patternBytes(spec: BytesSpec): Uint8Array {
-  const hex = spec.prefix_hex ?? "";
-  const prefix = Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
-  const seed = spec.seed ?? 1;
-  const out = new Uint8Array(spec.length);
-  for (let i = 0; i < spec.length; i++) out[i] = i < prefix.length ? prefix[i]! : (i * seed + 11) & 0xff;
-  return out;
-}
-
-function nativeValue(spec: ValueSpec): unknown {
-  if ("text" in spec) return spec.text;
-  if ("json" in spec) return spec.json;
-  if ("rows" in spec) return spec.rows;
-  if ("table" in spec) return spec.table.rows.map((row) => Object.fromEntries(spec.table.columns.map((c, i) => [c, row[i]])));
-  return patternBytes(spec.bytes);
-}
-
-export function caseTuples(c: CaseSpec): PayloadTuple[] {
-  return c.payloads.map((p) => [p.dataname, nativeValue(p.value), p.payload_type as PayloadType]);
-}
+export { caseTuples, type CaseSpec } from "../../../conformance/src/case-specs.js";
 
 interface ArrowLikeTable {
   schema: { fields: { name: string }[] };
