@@ -35,7 +35,7 @@ import {
   type WireEnvelope,
   type WirePayload,
 } from "@natsbridge/envelope";
-import type { JsMsg, Msg, NatsConnection, Subscription } from "nats";
+import type { JsMsg } from "@nats-io/jetstream";
 import { ConnectionPool } from "./connection.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
@@ -52,6 +52,7 @@ import {
   type SmartReceiveOptions,
   type SmartSendOptions,
 } from "./options.js";
+import type { NatsConnectionLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
 import type { Platform } from "./platform/types.js";
 import { uploadHandlerStore } from "./handler-store.js";
 import { PayloadStream } from "./payload-stream.js";
@@ -62,7 +63,7 @@ import { selectTransport } from "./transport.js";
 export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
 
 /** What smartreceive accepts: a NATS message, anything with `data` bytes, the raw bytes, or the JSON text. */
-export type ReceivableMessage = Msg | { data: Uint8Array } | Uint8Array | string;
+export type ReceivableMessage = NatsMessageLike | { data: Uint8Array } | Uint8Array | string;
 
 export interface RequestOptions extends SmartSendOptions, SmartReceiveOptions {
   /** How long to wait for the reply, in ms. Default 30000. */
@@ -76,7 +77,7 @@ export interface SubscribeOptions extends SmartReceiveOptions {
    * Called with the typed error and the untouched NATS message when a message
    * cannot be received; the subscription keeps going. Default: log at warn.
    */
-  onError?: (error: NatsBridgeError, msg: Msg) => void;
+  onError?: (error: NatsBridgeError, msg: NatsMessageLike) => void;
   /**
    * Delete each message's link blobs from this store once the loop body that
    * handled it is done (when the next message is asked for). Off by default,
@@ -89,8 +90,8 @@ export interface SubscribeOptions extends SmartReceiveOptions {
 
 export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
   readonly subject: string;
-  /** The underlying NATS subscription. */
-  readonly subscription: Subscription;
+  /** The underlying NATS subscription (its client's own object, typed by what all clients share). */
+  readonly subscription: NatsSubscriptionLike;
   unsubscribe(): void;
   drain(): Promise<void>;
 }
@@ -129,8 +130,8 @@ export class NatsBridge {
     this.#defaults = defaults;
   }
 
-  /** The shared connection this bridge uses for `brokerUrl` (opened on first use). */
-  async connection(options: Pick<BridgeOptions, "brokerUrl" | "connectOptions" | "connection"> = {}): Promise<NatsConnection> {
+  /** The connection this bridge uses: `connection` if given, else the shared one for `brokerUrl` (opened on first use). */
+  async connection(options: Pick<BridgeOptions, "brokerUrl" | "connectOptions" | "connection"> = {}): Promise<NatsConnectionLike> {
     const o = { ...this.#defaults, ...options };
     if (o.connection) return o.connection;
     return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
@@ -541,7 +542,7 @@ export class NatsBridge {
       options.onError ??
       ((error: NatsBridgeError) =>
         base.logger.warn({ correlation_id: error.correlationId, code: error.code, err: error.message }, "subscribe: message dropped"));
-    const receive = (m: Msg) => this.smartreceive(m, options);
+    const receive = (m: NatsMessageLike) => this.smartreceive(m, options);
     async function* envelopes(): AsyncGenerator<ReceivedEnvelope> {
       for await (const m of sub) {
         let received: ReceivedEnvelope;
@@ -650,7 +651,7 @@ function utf8Length(text: string): number {
   return n;
 }
 
-async function firstMessage(sub: Subscription, timeout: number): Promise<Msg | undefined> {
+async function firstMessage(sub: NatsSubscriptionLike, timeout: number): Promise<NatsMessageLike | undefined> {
   const timer = setTimeout(() => sub.unsubscribe(), timeout);
   try {
     for await (const m of sub) return m;

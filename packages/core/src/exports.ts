@@ -50,4 +50,5 @@ export type {
   UploadHandler,
 } from "./store.js";
 export type { Logger } from "./logger.js";
+export type { NatsConnectionLike, NatsHeadersLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
 export type { Platform } from "./platform/types.js";

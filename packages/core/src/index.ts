@@ -1,5 +1,5 @@
-// Node entry point: NATS through `nats`, downloads through undici, SHA-256
-// through node:crypto.
+// Node entry point: NATS through @nats-io/transport-node (nats.js v3),
+// downloads through undici, SHA-256 through node:crypto.
 
 import { NatsBridge, type BridgeOptions, type ReceivableMessage, type RequestOptions, type SubscribeOptions } from "./bridge.js";
 import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";

@@ -5,8 +5,9 @@
 // never uses JetStream does not download it.
 
 import type { ErrorCode } from "@natsbridge/envelope";
-import type { NatsConnection, StreamInfo } from "nats";
+import type { StreamInfo } from "@nats-io/jetstream";
 import type { ConsumeOptions, EnsureStreamConfig } from "./jetstream.js";
+import type { NatsConnectionLike } from "./nats-connection.js";
 
 /** Errors a redelivery cannot fix: the message is terminated rather than nak'ed. */
 export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -36,7 +37,7 @@ export function nakDelay(backoff: ConsumeOptions["nakBackoff"], deliveries: numb
  * duplicate window is how long the server remembers Nats-Msg-Ids; retries of
  * one send must fall inside it. Default 2 minutes, the server's default.
  */
-export async function ensureStream(nc: NatsConnection, config: EnsureStreamConfig): Promise<StreamInfo> {
+export async function ensureStream(nc: NatsConnectionLike, config: EnsureStreamConfig): Promise<StreamInfo> {
   const { ensureStream: create } = await import("./jetstream.js");
   return create(nc, config);
 }

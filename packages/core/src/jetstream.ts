@@ -16,15 +16,17 @@
 
 import {
   AbortedError,
+  InvalidOptionError,
   isNatsBridgeError,
   PublishFailedError,
   type NatsBridgeError,
   type ReceivedEnvelope,
 } from "@natsbridge/envelope";
-import type { JetStreamManager, JsMsg, NatsConnection, PubAck, StreamConfig, StreamInfo } from "nats";
-import { jetStreamClient, jetStreamManager } from "./jetstream-client.js";
+import { jetstream, jetstreamManager, type JsMsg, type PubAck, type StreamConfig, type StreamInfo } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 import type { Logger } from "./logger.js";
+import type { NatsConnectionLike } from "./nats-connection.js";
 import type { SmartReceiveOptions } from "./options.js";
 import type { ClaimCheckStore } from "./store.js";
 
@@ -47,6 +49,34 @@ export interface JetStreamPublishOptions {
   onAck?: (ack: PubAck, attempts: number) => void;
 }
 
+// @nats-io/jetstream is typed for nats.js v3 connections. Publishing and
+// managing streams use only publish, request, subscribe and the connection's
+// `options` and `features`, which connections from `nats` v2 and nats.ws have
+// as well (the client-compat app runs both), so they work on any `connection`.
+// Consumers need more: see consumerConnection().
+function jetStreamConnection(nc: NatsConnectionLike): NatsConnection {
+  return nc as NatsConnection;
+}
+
+/**
+ * The connection for a JetStream consumer. @nats-io/jetstream's consumers
+ * also register close listeners, a nats.js v3 internal that `nats` v2 and
+ * nats.ws connections lack (they would fail on the first pull with a
+ * TypeError), so those are refused up front.
+ */
+function consumerConnection(nc: NatsConnectionLike): NatsConnection {
+  if (!("addCloseListener" in nc) || typeof nc.addCloseListener !== "function") {
+    throw new InvalidOptionError(
+      "consume needs a nats.js v3 connection, and the `connection` option holds an older one (from `nats` v2 or nats.ws). " +
+        "Pass a connection from `connect` of @nats-io/transport-node (Node) or `wsconnect` of @nats-io/nats-core (browsers), " +
+        "or leave `connection` out so that the bridge opens its own from `brokerUrl`. " +
+        "Publishing to JetStream (smartsend with `jetstream`) and ensureStream work with either.",
+      { details: { option: "connection", operation: "consume" } },
+    );
+  }
+  return jetStreamConnection(nc);
+}
+
 // Failures after which the message may or may not be in the stream.
 const AMBIGUOUS = new Set(["TIMEOUT", "DISCONNECT", "CONNECTION_CLOSED", "CONNECTION_DRAINING", "CONNECTION_REFUSED"]);
 
@@ -57,14 +87,14 @@ const AMBIGUOUS = new Set(["TIMEOUT", "DISCONNECT", "CONNECTION_CLOSED", "CONNEC
  * ("no"), so that smartsend keeps or deletes the uploaded blobs accordingly.
  */
 export async function publishToJetStream(
-  nc: NatsConnection,
+  nc: NatsConnectionLike,
   subject: string,
   bytes: Uint8Array,
   msgId: string,
   options: JetStreamPublishOptions,
   context: { correlationId: string; signal?: AbortSignal | undefined; log: Logger },
 ): Promise<PubAck> {
-  const js = await jetStreamClient(nc);
+  const js = jetstream(jetStreamConnection(nc));
   const maxAttempts = Math.max(1, options.maxAttempts ?? 10);
   const reasons: string[] = [];
   let stored: "no" | "unknown" = "no";
@@ -104,8 +134,9 @@ export async function publishToJetStream(
 }
 
 /**
- * The nats v2 error code of a failure, or the v2 code matching a v3 error
- * class (the browser client throws classes, with no `code`), or "".
+ * A short code for a NATS client failure: the `code` of an error from a
+ * `nats` v2 or nats.ws connection, or the same code for the matching nats.js
+ * v3 error class (v3 throws classes, with no `code`), or "".
  */
 export function natsErrorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
@@ -123,8 +154,8 @@ export function natsErrorCode(error: unknown): string {
 }
 
 /** The implementation of ensureStream (jetstream-api.ts), loaded on first use. */
-export async function ensureStream(nc: NatsConnection, config: EnsureStreamConfig): Promise<StreamInfo> {
-  const jsm: JetStreamManager = await jetStreamManager(nc);
+export async function ensureStream(nc: NatsConnectionLike, config: EnsureStreamConfig): Promise<StreamInfo> {
+  const jsm = await jetstreamManager(jetStreamConnection(nc));
   const { duplicateWindowMs, ...rest } = config;
   try {
     return await jsm.streams.info(config.name);
@@ -194,7 +225,7 @@ export interface ConsumeStats {
 
 /** What the bridge gives the consumer loop. */
 export interface ConsumeDeps {
-  nc: NatsConnection;
+  nc: NatsConnectionLike;
   receive: (msg: JsMsg) => Promise<ReceivedEnvelope>;
   deleteBlobs: (envelope: ReceivedEnvelope, store: ClaimCheckStore) => Promise<unknown>;
   log: Logger;
@@ -207,7 +238,7 @@ export async function consumeStream(
   handler: ConsumeHandler,
   options: ConsumeOptions,
 ): Promise<Consumption> {
-  const consumer = await (await jetStreamClient(deps.nc)).consumers.get(stream, consumerName);
+  const consumer = await jetstream(consumerConnection(deps.nc)).consumers.get(stream, consumerName);
   const seen = new RecentIds(options.dedupeWindow ?? 10_000);
   const stats: ConsumeStats = { acked: 0, duplicates: 0, naked: 0, terminated: 0 };
   let stopping = false;

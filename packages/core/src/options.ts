@@ -11,8 +11,9 @@ import {
   type PayloadCodec,
   type WirePayload,
 } from "@natsbridge/envelope";
-import type { ConnectionOptions, NatsConnection } from "nats";
+import type { ConnectionOptions } from "@nats-io/nats-core";
 import type { Logger } from "./logger.js";
+import type { NatsConnectionLike } from "./nats-connection.js";
 import type { Platform } from "./platform/types.js";
 import type { JetStreamPublishOptions } from "./jetstream.js";
 import type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
@@ -27,9 +28,14 @@ export const DEFAULT_MAX_PAYLOAD = 1_048_576;
 export interface BaseOptions {
   /** NATS server URL(s), comma-separated. Default: $NATS_URL, else nats://localhost:4222. */
   brokerUrl?: string;
-  /** An open NATS connection to use instead of the shared one (reference: `NATS_connection`). */
-  connection?: NatsConnection;
-  /** Extra options for opening the shared connection (auth, TLS, reconnect...). */
+  /**
+   * An open NATS connection to use instead of the shared one (reference:
+   * `NATS_connection`). One from nats.js v3 (`connect` of
+   * @nats-io/transport-node, `wsconnect` of @nats-io/nats-core), `nats` v2 or
+   * nats.ws; `consume` needs a nats.js v3 one. The bridge never closes it.
+   */
+  connection?: NatsConnectionLike;
+  /** Extra options (nats.js v3's) for opening the shared connection (auth, TLS, reconnect...). */
   connectOptions?: Partial<ConnectionOptions>;
   /** The file server (reference: `fileserver_url`). Default: $FILESERVER_URL, else http://localhost:8080. */
   fileserverUrl?: string;

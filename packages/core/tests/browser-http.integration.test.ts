@@ -5,7 +5,7 @@
 // apps/interop-browser.
 
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { testStore } from "@natsbridge/core/testing";
 import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
 import { createBridge, httpStore } from "../src/browser.js";

@@ -8,7 +8,7 @@
 // S3 (versitygw) faults are in packages/s3/tests/faults.integration.test.ts;
 // Plik faults can only run against packages/plik/tests/fake-plik.ts.
 import { createServer, type Server, type ServerResponse } from "node:http";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { backoffDelay, createBridge, httpStore, PayloadStream, type NatsBridge, type NatsBridgeError } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
@@ -35,7 +35,7 @@ afterAll(async () => {
 /** Runs `send` and returns what a subscriber on the subject saw meanwhile. */
 async function published(s: string, send: () => Promise<unknown>): Promise<unknown[]> {
   const seen: unknown[] = [];
-  const sub = raw.subscribe(s, { callback: (_, m) => seen.push(m) });
+  const sub = raw.subscribe(s, { callback: (_, m) => void seen.push(m) });
   await raw.flush();
   await send().catch(() => undefined);
   await (await bridge.connection()).flush();

@@ -5,7 +5,8 @@
 // redelivered, malformed ones terminated; blobs are kept or deleted as the
 // publish outcome requires; delete-after-consume runs after the ack.
 import { existsSync } from "node:fs";
-import { AckPolicy, type JetStreamManager, type NatsConnection } from "nats";
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, ensureStream, httpStore, type ClaimCheckStore, type NatsBridge, type WirePayload } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
@@ -27,8 +28,9 @@ beforeAll(async () => {
   sender = createBridge({ brokerUrl: server.url, fileserverUrl: nginx.url, store });
   // A second bridge: its own connection, reconnecting on its own, like a separate process.
   receiver = createBridge({ brokerUrl: server.url, fileserverUrl: nginx.url, store });
-  nc = await sender.connection();
-  jsm = await nc.jetstreamManager();
+  // The bridge opened it itself: a nats.js v3 connection.
+  nc = (await sender.connection()) as NatsConnection;
+  jsm = await jetstreamManager(nc);
 });
 afterAll(async () => {
   await sender?.close();
@@ -132,6 +134,7 @@ describe("publishing", () => {
     // The subject is captured by the stream all the same (JetStream listens to core publishes).
     const [, json] = await sender.smartsend(subject, [["t", "core", "text"]], { flush: true });
     const stored = await jsm.streams.getMessage(name, { seq: 1 });
+    if (!stored) throw new Error("the stream has no message 1");
     expect(new TextDecoder().decode(stored.data)).toBe(json);
     expect(stored.header?.get("Nats-Msg-Id") ?? "").toBe("");
   });
@@ -206,7 +209,7 @@ describe("consuming", () => {
 
   it("a malformed message is terminated, not redelivered forever; a handler error is nak'ed and retried", async () => {
     const { name, subject } = await streamWithConsumer();
-    const js = nc.jetstream();
+    const js = jetstream(nc);
     await js.publish(subject, new TextEncoder().encode("{not an envelope"));
     await sender.smartsend(subject, [["t", "hello", "text"]], { jetstream: { stream: name } });
     let calls = 0;

@@ -3,7 +3,7 @@
 // deletes only the store's own blobs, is refused on a plain subscription
 // (fan-out) and works in a queue group; the fan-out caveat, shown.
 import { existsSync } from "node:fs";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   createBridge,

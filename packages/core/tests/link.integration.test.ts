@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   createBridge,
@@ -309,7 +309,7 @@ describe("upload failures and cleanup", () => {
     const dead = httpStore({ baseUrl: `http://127.0.0.1:${await freePort()}` });
     const s = subject();
     const seen: unknown[] = [];
-    const sub = raw.subscribe(s, { callback: (_, m) => seen.push(m) });
+    const sub = raw.subscribe(s, { callback: (_, m) => void seen.push(m) });
     await raw.flush();
     await expect(
       bridge.smartsend(s, [["big", pattern(600_000), "binary"]], { store: dead, correlationId: "corr-up" }),

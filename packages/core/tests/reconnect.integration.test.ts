@@ -3,7 +3,7 @@
 // same connection object. What core mode loses while the server is down is
 // measured here and documented in docs/reliability.md: core NATS is
 // at-most-once, so use JetStream (jetstream.integration.test.ts) when that matters.
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, type NatsBridge } from "@natsbridge/core";
 import { startNatsServer, type NatsServer } from "@natsbridge/test-harness";
@@ -24,7 +24,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function reconnected(nc: NatsConnection) {
+async function reconnected(nc: Pick<NatsConnection, "flush">) {
   for (let i = 0; i < 150; i++) {
     // flush() needs a round trip to the server: it succeeds once the connection is back.
     if (await nc.flush().then(() => true, () => false)) return;
@@ -48,7 +48,7 @@ describe("core NATS reconnects", () => {
       for await (const env of sub) got.add(env.payloads[0]![1] as string);
     })();
     // The raw subscriber reads msg_id, which the sender sets to the same tag.
-    other.subscribe("reconnect.test", { callback: (_, m) => gotByOther.add(String(JSON.parse(new TextDecoder().decode(m.data)).msg_id)) });
+    other.subscribe("reconnect.test", { callback: (_, m) => void gotByOther.add(String(JSON.parse(new TextDecoder().decode(m.data)).msg_id)) });
     await nc.flush();
     await other.flush();
     const send = (tag: string) => bridge.smartsend("reconnect.test", [["n", tag, "text"]], { msgId: tag });

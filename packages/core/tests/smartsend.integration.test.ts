@@ -1,6 +1,6 @@
 // smartsend/smartreceive against a real nats-server started by the global setup.
 import { createServer, type Server } from "node:http";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   createBridge,
@@ -187,7 +187,7 @@ describe("max_payload", () => {
   it("a 900 KB binary with no store fails with PAYLOAD_TOO_LARGE before anything is published", async () => {
     const s = subject();
     const seen: unknown[] = [];
-    const sub = raw.subscribe(s, { callback: (_, m) => seen.push(m) });
+    const sub = raw.subscribe(s, { callback: (_, m) => void seen.push(m) });
     await raw.flush();
     for (const sizeThreshold of [undefined, 2_000_000]) {
       await expect(bridge.smartsend(s, [["big", bytes(900_000), "binary"]], { sizeThreshold })).rejects.toMatchObject({

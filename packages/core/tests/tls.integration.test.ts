@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, type NatsBridge } from "@natsbridge/core";
 import { startNatsServer, type NatsServer } from "@natsbridge/test-harness";
@@ -62,7 +63,8 @@ describe("TLS to nats-server", () => {
 
   it("connects over tls:// with the custom CA; a message goes round", async () => {
     const b = bridge(file("ca.pem"));
-    const nc = await b.connection();
+    // The bridge opened it itself: a nats.js v3 connection.
+    const nc = (await b.connection()) as NatsConnection;
     expect(nc.info?.tls_required).toBe(true);
     const sub = await b.subscribe("tls.test");
     await nc.flush();

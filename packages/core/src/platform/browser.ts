@@ -1,13 +1,12 @@
 // The browser platform: NATS over websockets, downloads with fetch, SHA-256
-// from Web Crypto. Nothing here may import node:*, undici, `nats` or pino, or
-// touch Buffer: the browser bundle test fails if any of them gets in.
+// from Web Crypto. Nothing here may import node:*, undici, @nats-io/transport-node
+// or pino, or touch Buffer: the browser bundle test fails if any of them gets in.
 //
 // The websocket client is `wsconnect` from @nats-io/nats-core (nats.js v3, the
 // successor of nats.ws): 42 KB gzip against nats.ws's 55 KB, which cannot be
 // tree-shaken (one pre-bundled file with JetStream, KV and object store in
 // it). A connection made with nats.ws still works when passed as `connection`.
 
-import type { ConnectionOptions as NatsConnectionOptions, NatsConnection as NatsNatsConnection } from "nats";
 import { wsconnect } from "@nats-io/nats-core";
 import { silentLogger } from "../logger.js";
 import { readableChunks } from "../source.js";
@@ -23,11 +22,7 @@ const SUBTLE_MIN_BYTES = 4096;
 
 export const browserPlatform: Platform = {
   name: "browser",
-  // nats (v2) and nats-core (v3) share their client core: the options and the
-  // connection methods the bridge uses (publish, subscribe, flush, drain, info)
-  // agree; JetStream differs and is bridged in jetstream-client.ts.
-  connect: (options: NatsConnectionOptions) =>
-    wsconnect(options as Parameters<typeof wsconnect>[0]) as unknown as Promise<NatsNatsConnection>,
+  connect: wsconnect,
   async sha256(bytes) {
     if (subtle && bytes.byteLength >= SUBTLE_MIN_BYTES) {
       return hex(new Uint8Array(await subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)));

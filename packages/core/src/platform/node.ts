@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { connect } from "nats";
+import { connect } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { request } from "undici";
 import type { Logger } from "../logger.js";

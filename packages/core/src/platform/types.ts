@@ -1,9 +1,10 @@
 // What differs between Node and the browser, gathered in one object so that the
 // shared code never imports a Node- or browser-only module. The Node entry
-// (index.ts) wires in `nats`, undici, node:crypto and pino; the browser entry
-// wires in @nats-io/nats-core (websockets), fetch and Web Crypto.
+// (index.ts) wires in @nats-io/transport-node, undici, node:crypto and pino;
+// the browser entry wires in @nats-io/nats-core (websockets), fetch and Web
+// Crypto. Both clients are nats.js v3 and share the types of @nats-io/nats-core.
 
-import type { ConnectionOptions, NatsConnection } from "nats";
+import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "../logger.js";
 
 export interface HttpGetResult {
