@@ -1,0 +1,57 @@
+// Type tests: the `connection` option takes the connections nats.js v3 makes,
+// in Node (`connect` of @nats-io/transport-node) and in browsers (`wsconnect`
+// of @nats-io/nats-core), without a cast. It used to be typed as nats v2's
+// NatsConnection, and a v3 connection failed tsc with TS2739. The checks run
+// where the package is typechecked (`pnpm typecheck`, in CI); under vitest
+// they are no-ops. Connections from `nats` v2 and nats.ws are checked the same
+// way in apps/client-compat, which has those clients installed.
+import type { wsconnect } from "@nats-io/nats-core";
+import type { connect } from "@nats-io/transport-node";
+import { describe, expectTypeOf, it } from "vitest";
+import type {
+  BaseOptions,
+  BridgeOptions,
+  NatsConnectionLike,
+  NatsMessageLike,
+  RequestOptions,
+  SmartReceiveOptions,
+  SmartSendOptions,
+  SubscribeOptions,
+} from "@natsbridge/core";
+
+type NodeConnection = Awaited<ReturnType<typeof connect>>;
+type BrowserConnection = Awaited<ReturnType<typeof wsconnect>>;
+type ConnectionOption = NonNullable<BaseOptions["connection"]>;
+
+describe("the `connection` option's type", () => {
+  it("is the structural NatsConnectionLike", () => {
+    expectTypeOf<ConnectionOption>().toEqualTypeOf<NatsConnectionLike>();
+  });
+
+  it("accepts a nats.js v3 connection from @nats-io/transport-node `connect`", () => {
+    expectTypeOf<NodeConnection>().toExtend<ConnectionOption>();
+    expectTypeOf<{ connection: NodeConnection }>().toExtend<SmartSendOptions>();
+    expectTypeOf<{ connection: NodeConnection }>().toExtend<SmartReceiveOptions>();
+    expectTypeOf<{ connection: NodeConnection }>().toExtend<RequestOptions>();
+    expectTypeOf<{ connection: NodeConnection }>().toExtend<SubscribeOptions>();
+    expectTypeOf<{ connection: NodeConnection }>().toExtend<BridgeOptions>();
+  });
+
+  it("accepts a nats.js v3 connection from @nats-io/nats-core `wsconnect`", () => {
+    expectTypeOf<BrowserConnection>().toExtend<ConnectionOption>();
+    expectTypeOf<{ connection: BrowserConnection }>().toExtend<BridgeOptions>();
+  });
+
+  it("a v3 subscription's messages are the messages onError is given", () => {
+    type V3Message = NodeConnection extends { subscribe(...args: never[]): AsyncIterable<infer M> } ? M : never;
+    expectTypeOf<V3Message>().toExtend<NatsMessageLike>();
+    expectTypeOf<NonNullable<SubscribeOptions["onError"]>>().parameter(1).toEqualTypeOf<NatsMessageLike>();
+  });
+
+  it("refuses what is not a NATS connection", () => {
+    expectTypeOf<Omit<NodeConnection, "publish">>().not.toExtend<ConnectionOption>();
+    expectTypeOf<Omit<NodeConnection, "subscribe">>().not.toExtend<ConnectionOption>();
+    expectTypeOf<{ publish(subject: string, payload: string): void }>().not.toExtend<ConnectionOption>();
+    expectTypeOf<string>().not.toExtend<ConnectionOption>();
+  });
+});
