@@ -36,6 +36,7 @@ import {
   type WirePayload,
 } from "@natsbridge/envelope";
 import type { JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { ConnectionPool } from "./connection.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
@@ -49,6 +50,7 @@ import {
   DEFAULT_MAX_PAYLOAD,
   resolveBase,
   resolveSizeThreshold,
+  type BaseOptions,
   type SmartReceiveOptions,
   type SmartSendOptions,
 } from "./options.js";
@@ -60,7 +62,14 @@ import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
 import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
 import { selectTransport } from "./transport.js";
 
-export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
+/**
+ * A bridge's defaults. `C` is the type of its `connection`, when one is given:
+ * `bridge.connection()` returns that type (see NatsBridge).
+ */
+export type BridgeOptions<C extends NatsConnectionLike = NatsConnectionLike> = Omit<
+  SmartSendOptions & SmartReceiveOptions,
+  "correlationId" | "msgId" | "replyToMsgId" | "connection"
+> & { connection?: C };
 
 /** What smartreceive accepts: a NATS message, anything with `data` bytes, the raw bytes, or the JSON text. */
 export type ReceivableMessage = NatsMessageLike | { data: Uint8Array } | Uint8Array | string;
@@ -109,12 +118,17 @@ interface SerializedPayload {
   source?: StreamData;
 }
 
-export class NatsBridge {
+/**
+ * `C` is the type of the connection `connection()` hands out: the type of the
+ * `connection` the bridge was created with, else nats.js v3's NatsConnection
+ * (the bridge opens its own connections with nats.js v3).
+ */
+export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
-  readonly #defaults: BridgeOptions;
+  readonly #defaults: BridgeOptions<C>;
 
-  constructor(platform: Platform, defaults: BridgeOptions = {}) {
+  constructor(platform: Platform, defaults: BridgeOptions<C> = {}) {
     // Each environment variable is read once, at its first use by this bridge:
     // process.env lookups cost about a microsecond each, several per message.
     // A bridge created after the environment changes sees the new values.
@@ -131,7 +145,12 @@ export class NatsBridge {
   }
 
   /** The connection this bridge uses: `connection` if given, else the shared one for `brokerUrl` (opened on first use). */
-  async connection(options: Pick<BridgeOptions, "brokerUrl" | "connectOptions" | "connection"> = {}): Promise<NatsConnectionLike> {
+  async connection(options: Pick<BridgeOptions<C>, "brokerUrl" | "connectOptions" | "connection"> = {}): Promise<C> {
+    // With no `connection` given, C is its default, nats.js v3's NatsConnection, which the pool opens.
+    return (await this.#connection(options)) as C;
+  }
+
+  async #connection(options: Pick<BaseOptions, "brokerUrl" | "connectOptions" | "connection">): Promise<NatsConnectionLike> {
     const o = { ...this.#defaults, ...options };
     if (o.connection) return o.connection;
     return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
@@ -461,7 +480,7 @@ export class NatsBridge {
 
   /** Send and wait for the reply on a fresh inbox set as `reply_to`. */
   async request(subject: string, payloads: readonly PayloadTuple[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
-    const nc = await this.connection(options);
+    const nc = await this.#connection(options);
     const inbox = `_INBOX.${uuid4().replaceAll("-", "")}`;
     const sub = nc.subscribe(inbox, { max: 1 });
     const timeout = options.timeout ?? 30_000;
@@ -500,7 +519,7 @@ export class NatsBridge {
    * The stream and the durable consumer must exist (see `ensureStream`).
    */
   async consume(stream: string, consumer: string, handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<Consumption> {
-    const nc = await this.connection(options);
+    const nc = await this.#connection(options);
     const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
     const { consumeStream } = await import("./jetstream.js");
     return consumeStream(
@@ -535,7 +554,7 @@ export class NatsBridge {
           "Use expiry (Plik TTL, an S3 lifecycle rule) instead, or call deleteConsumed() yourself when you know you are the only reader.",
       );
     }
-    const nc = await this.connection(options);
+    const nc = await this.#connection(options);
     const sub = nc.subscribe(subject, options.queue ? { queue: options.queue } : {});
     const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
     const onError =

@@ -7,13 +7,15 @@ import { NatsBridge, type BridgeOptions, type ReceivableMessage, type RequestOpt
 import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";
 import { browserPlatform } from "./platform/browser.js";
 import type { PayloadTuple } from "@natsbridge/envelope";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { NatsConnectionLike } from "./nats-connection.js";
 
 export * from "./exports.js";
 export { httpStore } from "./browser-http-store.js";
 export type { HttpStoreOptions } from "./http-store.js";
 
 /** A bridge with its own defaults and its own connections. `brokerUrl` is a ws:// or wss:// URL. */
-export function createBridge(defaults: BridgeOptions = {}): NatsBridge {
+export function createBridge<C extends NatsConnectionLike = NatsConnection>(defaults: BridgeOptions<C> = {}): NatsBridge<C> {
   return new NatsBridge(browserPlatform, defaults);
 }
 

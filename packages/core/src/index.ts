@@ -5,13 +5,15 @@ import { NatsBridge, type BridgeOptions, type ReceivableMessage, type RequestOpt
 import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";
 import { nodePlatform } from "./platform/node.js";
 import type { PayloadTuple } from "@natsbridge/envelope";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { NatsConnectionLike } from "./nats-connection.js";
 
 export * from "./exports.js";
 export { fileSource, type FileSourceOptions } from "./file-source.js";
 export { httpStore, type HttpStoreOptions } from "./http-store.js";
 
 /** A bridge with its own defaults and its own connections. */
-export function createBridge(defaults: BridgeOptions = {}): NatsBridge {
+export function createBridge<C extends NatsConnectionLike = NatsConnection>(defaults: BridgeOptions<C> = {}): NatsBridge<C> {
   return new NatsBridge(nodePlatform, defaults);
 }
 

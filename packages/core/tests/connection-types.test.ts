@@ -8,9 +8,11 @@
 import type { wsconnect } from "@nats-io/nats-core";
 import type { connect } from "@nats-io/transport-node";
 import { describe, expectTypeOf, it } from "vitest";
+import { createBridge } from "@natsbridge/core";
 import type {
   BaseOptions,
   BridgeOptions,
+  NatsBridge,
   NatsConnectionLike,
   NatsMessageLike,
   RequestOptions,
@@ -46,6 +48,15 @@ describe("the `connection` option's type", () => {
     type V3Message = NodeConnection extends { subscribe(...args: never[]): AsyncIterable<infer M> } ? M : never;
     expectTypeOf<V3Message>().toExtend<NatsMessageLike>();
     expectTypeOf<NonNullable<SubscribeOptions["onError"]>>().parameter(1).toEqualTypeOf<NatsMessageLike>();
+  });
+
+  it("bridge.connection() has the type of the bridge's `connection`, else nats.js v3's", () => {
+    // Creating a bridge opens nothing; its connection is opened on first use.
+    const opened = createBridge({ brokerUrl: "nats://127.0.0.1:4222" });
+    expectTypeOf(opened.connection).returns.resolves.toEqualTypeOf<NodeConnection>();
+    const bridgeOver = (nc: BrowserConnection) => createBridge({ connection: nc });
+    expectTypeOf(bridgeOver).returns.toEqualTypeOf<NatsBridge<BrowserConnection>>();
+    expectTypeOf<NatsBridge<BrowserConnection>["connection"]>().returns.resolves.toEqualTypeOf<BrowserConnection>();
   });
 
   it("refuses what is not a NATS connection", () => {
