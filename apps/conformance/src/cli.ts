@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createBridge, httpStore, type PayloadCodec } from "@natsbridge/core";
 import { findPython, REPO_ROOT, startNatsServer, startNginxDav, type NatsServer, type NginxDav } from "@natsbridge/test-harness";
-import { connect } from "nats";
+import { connect } from "@nats-io/transport-node";
 import type { TableToRows } from "./canonical.js";
 import { loadCases } from "./cases.js";
 import { loadFixtures, startFixtureServer } from "./fixtures.js";

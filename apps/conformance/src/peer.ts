@@ -7,7 +7,7 @@
 //   P.stop   request → the peer exits
 
 import { spawn, type ChildProcess } from "node:child_process";
-import type { NatsConnection, Subscription } from "nats";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { DecodedPayload } from "./cases.js";
 
 export interface PeerCapabilities {

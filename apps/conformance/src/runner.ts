@@ -5,7 +5,7 @@
 
 import type { ClaimCheckStore, NatsBridge } from "@natsbridge/core";
 import { isNatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
-import type { NatsConnection } from "nats";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { canonicalPayloads, comparePayloads, type TableToRows } from "./canonical.js";
 import { caseTuples, expectedPayloads, type CaseSpec, type DecodedPayload } from "./cases.js";
 import { materialize } from "./fixtures.js";

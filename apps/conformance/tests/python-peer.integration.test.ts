@@ -4,7 +4,7 @@
 import { arrowCodecs, tableToRows } from "@natsbridge/arrow";
 import { createBridge, httpStore, type NatsBridge } from "@natsbridge/core";
 import { findPython, REPO_ROOT, startNginxDav, type NginxDav } from "@natsbridge/test-harness";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadCases } from "../src/cases.js";

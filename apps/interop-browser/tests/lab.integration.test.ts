@@ -1,11 +1,12 @@
 // JetStream from a page and a nats.ws connection handed to the bridge, in
 // headless Chromium against the run's nats-server (websocket + JetStream).
-// Node checks the other side with `nats`: the stream's state after the page
+// Node checks the other side with nats.js v3: the stream's state after the page
 // published, and the envelope the page sent over nats.ws.
 
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { AckPolicy, connect, type NatsConnection } from "nats";
+import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
 import "./provided.js";
@@ -35,7 +36,7 @@ describe("browser lab page", () => {
     const ensured = await page.evaluate((r) => window.lab.ensureStream(r), run);
     expect(ensured).toEqual({ name: "LAB_PAGE", subjects: ["lab.js.>"] });
     // ... Node adds the durable consumer ...
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     await jsm.consumers.add(run.stream, { durable_name: run.consumer, ack_policy: AckPolicy.Explicit });
     // ... the page publishes and consumes.
     const result = await page.evaluate((r) => window.lab.jetstream(r), run);

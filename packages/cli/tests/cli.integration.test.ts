@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createEnvelope, createLinkPayload, serializeEnvelope } from "@natsbridge/envelope";
 import { freePort, startNginxDav, type NginxDav } from "@natsbridge/test-harness";
 import { jsonLines, runCli, startCli } from "./run-cli.js";

@@ -13,7 +13,7 @@ import { backoffDelay, createBridge, type NatsBridge, type NatsBridgeError } fro
 import { pattern } from "@natsbridge/core/testing";
 import { s3Store, type S3Store } from "@natsbridge/s3";
 import { findBinary, freePort, startProcess, VERSITYGW_INSTALL_HINT, waitForPort, type ManagedProcess } from "@natsbridge/test-harness";
-import { connect, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
@@ -64,7 +64,7 @@ describe("S3 (versitygw) down", () => {
   it("at send: UPLOAD_FAILED, and nothing is published", async () => {
     const subject = `s3.faults.${process.pid}.${++seq}`;
     const seen: unknown[] = [];
-    const sub = nc.subscribe(subject, { callback: (_, m) => seen.push(m) });
+    const sub = nc.subscribe(subject, { callback: (_, m) => void seen.push(m) });
     await nc.flush();
     await stopGw();
     try {

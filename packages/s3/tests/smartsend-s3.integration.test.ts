@@ -7,7 +7,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createBridge, type NatsBridge, type NatsBridgeError, type PayloadTuple } from "@natsbridge/core";
 import { s3Store } from "@natsbridge/s3";
 import { findPython } from "@natsbridge/test-harness";
-import { connect, type Msg, type NatsConnection } from "nats";
+import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { randomBytes, s3, storeOnServer } from "./helpers.js";
 

@@ -2,7 +2,7 @@
 // a separate process would be): counts fully processed messages into a shared
 // counter the sender reads without any message passing.
 import { parentPort, workerData } from "node:worker_threads";
-import { connect } from "nats";
+import { connect } from "@nats-io/transport-node";
 import { createBridge } from "@natsbridge/core";
 
 const { url, subject, mode, size, counter } = workerData as {

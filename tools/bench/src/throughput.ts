@@ -9,7 +9,7 @@
 //   BENCH_SECONDS=1 pnpm bench      # shorter rounds
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
-import { connect } from "nats";
+import { connect } from "@nats-io/transport-node";
 import { createBridge } from "@natsbridge/core";
 import { startNatsServer } from "@natsbridge/test-harness";
 
