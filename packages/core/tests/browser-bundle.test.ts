@@ -95,7 +95,7 @@ describe("browser bundle of @natsbridge/core", () => {
     const imports = Object.values(metafile.inputs).flatMap((i) => i.imports);
     expect(imports.filter((i) => i.path.startsWith("node:")).map((i) => i.path)).toEqual([]);
     expect(new Set(imports.filter((i) => i.external && i.path !== "<runtime>").map((i) => i.path))).toEqual(new Set(["crypto"]));
-    for (const nodeOnly of [/\/platform\/node\.ts$/, /\/http-store\.ts$/, /\/file-source\.ts$/, /node_modules\/(undici|nats|nats\.ws|pino)\//]) {
+    for (const nodeOnly of [/\/platform\/node\.ts$/, /\/http-store\.ts$/, /\/file-source\.ts$/, /node_modules\/(undici|nats|nats\.ws|pino|@nats-io\/transport-node)\//]) {
       expect(inputs.filter((p) => nodeOnly.test(p))).toEqual([]);
     }
     expect(inputs.some((p) => p.includes("node_modules/@nats-io/nats-core/"))).toBe(true);
