@@ -67,7 +67,7 @@ function jetStreamConnection(nc: NatsConnectionLike): NatsConnection {
 function consumerConnection(nc: NatsConnectionLike): NatsConnection {
   if (!("addCloseListener" in nc) || typeof nc.addCloseListener !== "function") {
     throw new InvalidOptionError(
-      "consume needs a nats.js v3 connection, and the `connection` option holds an older one (from `nats` v2 or nats.ws). " +
+      "consume needs a nats.js v3 connection, and the `connection` option holds another kind (such as one from `nats` v2 or nats.ws). " +
         "Pass a connection from `connect` of @nats-io/transport-node (Node) or `wsconnect` of @nats-io/nats-core (browsers), " +
         "or leave `connection` out so that the bridge opens its own from `brokerUrl`. " +
         "Publishing to JetStream (smartsend with `jetstream`) and ensureStream work with either.",
