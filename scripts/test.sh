@@ -64,6 +64,7 @@ lane_node22() (
   local got
   got=$(pnpm exec node --version)
   [ "$got" = "v$NODE22_VERSION" ] || die "the node22 lane runs node $got, expected v$NODE22_VERSION"
+  say "node $got ($(command -v node))"
   local rc=0 package
   for package in envelope core plik s3; do
     vitest_lane node22 "packages/$package" || rc=1
@@ -75,6 +76,10 @@ lane_nats_oldest() {
   local bin
   bin=$(oldest_nats_server_bin)
   [ -n "$bin" ] || die "no nats-server $NATS_SERVER_OLDEST_VERSION (bash scripts/setup.sh nats_oldest)"
+  local got
+  got=$(nats_server_version "$bin")
+  [ "$got" = "$NATS_SERVER_OLDEST_VERSION" ] || die "$bin is nats-server $got, expected $NATS_SERVER_OLDEST_VERSION"
+  say "nats-server $got ($bin)"
   NATS_SERVER_BIN="$bin" vitest_lane nats-oldest packages/core integration
 }
 
