@@ -11,7 +11,7 @@ bash scripts/setup.sh node nats
 say "build"
 pnpm turbo run build --output-logs=errors-only >/dev/null
 port=$(free_port)
-say "starting nats-server on 127.0.0.1:$port"
+say "starting nats-server $(nats_server_version "$NATS_SERVER_BIN") on 127.0.0.1:$port; Node $(node --version)"
 "$NATS_SERVER_BIN" -a 127.0.0.1 -p "$port" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
