@@ -7,6 +7,7 @@
 import { Readable } from "node:stream";
 import { UploadFailedError } from "@natsbridge/envelope";
 import { request } from "undici";
+import { discardBody } from "./discard-body.js";
 import { DEFAULT_USER_AGENT } from "./link-policy.js";
 import { bodyChunks } from "./source.js";
 import { redactUrl } from "./logger.js";
@@ -46,7 +47,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
           details: { status: res.statusCode },
         });
       }
-      await res.body.dump();
+      await discardBody(res.body);
       // A POST endpoint may choose the name itself and say where in Location.
       const location = res.headers.location;
       const stored = method === "POST" && typeof location === "string" ? new URL(location, url).href : url;
@@ -60,7 +61,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
         headers: { "user-agent": DEFAULT_USER_AGENT, ...(await headers()) },
         ...(opts?.signal ? { signal: opts.signal } : {}),
       });
-      await res.body.dump();
+      await discardBody(res.body);
       // Already gone is as good as deleted.
       if (!HTTP_STORE_OK.has(res.statusCode) && res.statusCode !== 404) {
         throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.statusCode}`, { details: { status: res.statusCode } });

@@ -1,4 +1,4 @@
-export { findBinary, REPO_ROOT, TOOLS_BIN } from "./binaries.js";
+export { findBinary, PINNED_PATHS, REPO_ROOT, TOOL_VERSIONS, TOOLS_BIN, TOOLS_DIR, type ToolVersions } from "./binaries.js";
 export { freePort, waitForPort } from "./ports.js";
 export { startProcess, type ManagedProcess } from "./process.js";
 export { NATS_INSTALL_HINT, startNatsServer, type NatsServer, type NatsServerOptions } from "./nats-server.js";
@@ -7,3 +7,4 @@ export { NGINX_INSTALL_HINT, startNginxDav, type NginxDav, type NginxDavOptions 
 export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwOptions } from "./versitygw.js";
 export { CHROMIUM_INSTALL_HINT, chromiumLaunchOptions, type ChromiumLaunchOptions } from "./chromium.js";
 export { PLIK_INSTALL_HINT, startPlik, type PlikServer, type PlikServerOptions } from "./plik.js";
+export { BUN_INSTALL_HINT, DENO_INSTALL_HINT, findBun, findDeno } from "./runtimes.js";

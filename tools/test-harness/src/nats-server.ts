@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findBinary } from "./binaries.js";
+import { findBinary, PINNED_PATHS, TOOL_VERSIONS } from "./binaries.js";
 import { freePort, waitForPort } from "./ports.js";
 import { startProcess, type ManagedProcess } from "./process.js";
 
@@ -34,10 +34,11 @@ export interface NatsServer {
 }
 
 export const NATS_INSTALL_HINT =
-  "Install it with `bash scripts/setup.sh` (apt-get install nats-server, or go install github.com/nats-io/nats-server/v2@v2.10.29), or set NATS_SERVER_BIN.";
+  `Install it with \`bash scripts/setup.sh nats\` (go install github.com/nats-io/nats-server/v2@v${TOOL_VERSIONS.NATS_SERVER_VERSION} into ` +
+  `.tools/nats-server/), or set NATS_SERVER_BIN to another nats-server (${TOOL_VERSIONS.NATS_SERVER_OLDEST_VERSION} or newer).`;
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const bin = findBinary("nats-server", "NATS_SERVER_BIN", NATS_INSTALL_HINT);
+  const bin = findBinary("nats-server", "NATS_SERVER_BIN", NATS_INSTALL_HINT, PINNED_PATHS.natsServer);
   const dir = mkdtempSync(join(tmpdir(), "natsbridge-nats-"));
   const port = options.port ?? (await freePort());
   const wsPort = options.websocket ? await freePort() : undefined;

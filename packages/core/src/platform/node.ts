@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { connect } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { request } from "undici";
+import { discardBody } from "../discard-body.js";
 import type { Logger } from "../logger.js";
 import type { Platform } from "./types.js";
 
@@ -32,7 +33,7 @@ export const nodePlatform: Platform = {
       headers: flat,
       body: res.body,
       dump: async () => {
-        await res.body.dump().catch(() => undefined);
+        await discardBody(res.body).catch(() => undefined);
       },
     };
   },
