@@ -12,7 +12,7 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 1024,
     // The chat page, the conformance peer page (src/peer) and the lab page (src/lab).
-    rollupOptions: { input: { chat: page("index.html"), peer: page("peer.html"), lab: page("lab.html") } },
+    rolldownOptions: { input: { chat: page("index.html"), peer: page("peer.html"), lab: page("lab.html") } },
   },
-  esbuild: { target: "es2022" },
+  oxc: { target: "es2022" },
 });
