@@ -9,6 +9,7 @@ const pkg = (name: string, entry = "src/index.ts") =>
 export const workspaceAliases: Record<string, string> = {
   "@natsbridge/envelope": pkg("envelope"),
   "@natsbridge/core/testing": pkg("core", "src/testing/index.ts"),
+  "@natsbridge/core/store": pkg("core", "src/store-helpers.ts"),
   "@natsbridge/core": pkg("core"),
   "@natsbridge/plik": pkg("plik"),
   "@natsbridge/s3": pkg("s3"),
