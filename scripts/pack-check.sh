@@ -124,7 +124,7 @@ cmp -s big.bin "$saved" || { printf 'FAILED\n'; exit 1; }
 printf 'ok\n'
 EOF
 PEER_DIR="$REPO_ROOT/apps/interop-python" \
-  node --conditions=source --import tsx examples/run.ts --servers nats,nginx,s3,python,plik-standin -- bash "$scratch/smoke.sh" \
+  node --import tsx examples/run.ts --servers nats,nginx,s3,python,plik-standin -- bash "$scratch/smoke.sh" \
   || fail "the packed packages' examples failed"
 
 say "release readiness: changeset version on a throwaway copy of the working tree"

@@ -8,6 +8,7 @@ import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { workspaceAliases } from "../../../vitest.shared.js";
 
 const entry = fileURLToPath(new URL("../src/browser.ts", import.meta.url));
 /** `@natsbridge/core/store`, one entry for Node and browsers. */
@@ -36,8 +37,8 @@ async function bundle(extra: { external?: string[]; page?: string; entry?: strin
     format: "esm",
     platform: "browser",
     target: "es2022",
-    // Workspace packages from their TypeScript sources, as in the tests.
-    conditions: ["source"],
+    // Workspace packages from their TypeScript sources, through the tests' own alias table.
+    alias: workspaceAliases,
     // tweetnacl (nkeys' signatures) falls back to require("crypto") when
     // globalThis.crypto is missing; browsers never get there.
     external: ["crypto", ...(extra.external ?? [])],
