@@ -1,6 +1,12 @@
-// Tests run against each package's TypeScript sources, not its build output:
-// these aliases point every @natsbridge/* import at src/ so a test never sees
-// a stale dist/.
+// How @natsbridge/* resolves in this repository, in one place. Tests run
+// against each package's TypeScript sources: these aliases point every
+// @natsbridge/* import at src/, so a test never sees a stale dist/; they are
+// the only way src/ is resolved (the browser-bundle test hands the same table
+// to esbuild). Everything else resolves the built dist/ through the packages'
+// `exports`, exactly as users get it: tsc (typecheck, type tests), tsx scripts
+// and the processes tests spawn (examples, peers, CLIs), and the Vite page
+// build. turbo builds dist/ first (`dependsOn` in turbo.json); a script run on
+// its own builds what it needs (e.g. `pnpm example`, `pnpm conformance`).
 import { fileURLToPath } from "node:url";
 
 const pkg = (name: string, entry = "src/index.ts") =>
@@ -9,6 +15,7 @@ const pkg = (name: string, entry = "src/index.ts") =>
 export const workspaceAliases: Record<string, string> = {
   "@natsbridge/envelope": pkg("envelope"),
   "@natsbridge/core/testing": pkg("core", "src/testing/index.ts"),
+  "@natsbridge/core/store": pkg("core", "src/store-helpers.ts"),
   "@natsbridge/core": pkg("core"),
   "@natsbridge/plik": pkg("plik"),
   "@natsbridge/s3": pkg("s3"),

@@ -4,7 +4,7 @@
 // the test harness (nats-server, nginx WebDAV, versitygw) and stopped after.
 //
 //   pnpm example chat | request-reply | table-python | large-file-s3 | large-file-plik [file]
-//   node --conditions=source --import tsx examples/run.ts --servers nats,nginx,s3 -- <command…>
+//   node --import tsx examples/run.ts --servers nats,nginx,s3 -- <command…>
 //     (any command, with NATS_URL, FILESERVER_URL and the S3_* / AWS_* variables set;
 //      scripts/pack-check.sh runs the packed examples this way)
 import { spawn } from "node:child_process";
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     servers = EXAMPLES[name]!;
-    command = [process.execPath, "--conditions=source", "--import", "tsx", `src/${name}.ts`, ...rest];
+    command = [process.execPath, "--import", "tsx", `src/${name}.ts`, ...rest];
   }
   if (command.length === 0) {
     console.error("nothing to run after --servers LIST --");

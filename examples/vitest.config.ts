@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { packageTestConfig } from "../vitest.shared";
+import { packageTestConfig } from "../vitest.shared.ts";
 
 // A real nats-server for every example; the tests start nginx, versitygw and
 // the Python service themselves, and run each example as a subprocess with the

@@ -63,6 +63,8 @@ node - "$scratch" "$work/tarballs" <<'EOF'
 const fs = require("fs");
 const path = require("path");
 const [scratch, tarballs] = process.argv.slice(2);
+// The same tool versions as the repository's own (root package.json), so they never drift apart.
+const tools = require(path.resolve("package.json")).devDependencies;
 const deps = {};
 for (const f of fs.readdirSync(tarballs)) {
   const name = JSON.parse(require("child_process").execFileSync("tar", ["-xzOf", path.join(tarballs, f), "package/package.json"])).name;
@@ -72,7 +74,7 @@ fs.writeFileSync(path.join(scratch, "package.json"), JSON.stringify({
   name: "natsbridge-pack-check",
   private: true,
   type: "module",
-  dependencies: { ...deps, tsx: "4.20.6", typescript: "5.9.3", "@types/node": "20.19.43" },
+  dependencies: { ...deps, tsx: tools.tsx, typescript: tools.typescript, "@types/node": tools["@types/node"] },
   // One copy of each @natsbridge package: the packed one, never the registry's.
   overrides: deps,
 }, null, 2));
@@ -122,7 +124,7 @@ cmp -s big.bin "$saved" || { printf 'FAILED\n'; exit 1; }
 printf 'ok\n'
 EOF
 PEER_DIR="$REPO_ROOT/apps/interop-python" \
-  node --conditions=source --import tsx examples/run.ts --servers nats,nginx,s3,python,plik-standin -- bash "$scratch/smoke.sh" \
+  node --import tsx examples/run.ts --servers nats,nginx,s3,python,plik-standin -- bash "$scratch/smoke.sh" \
   || fail "the packed packages' examples failed"
 
 say "release readiness: changeset version on a throwaway copy of the working tree"

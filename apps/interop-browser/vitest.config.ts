@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { packageTestConfig } from "../../vitest.shared";
+import { packageTestConfig } from "../../vitest.shared.ts";
 
 // A real nats-server with a websocket listener, and the page built by Vite and served.
 export default defineConfig(

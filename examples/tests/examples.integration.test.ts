@@ -46,9 +46,9 @@ interface Run {
   stderr: string;
 }
 
-/** `node --conditions=source --import tsx <file> [args]` in examples/, as `pnpm example` runs it. */
+/** `node --import tsx <file> [args]` in examples/, as `pnpm example` runs it (against the built packages). */
 function run(file: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", file, ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", file, ...args], {
     cwd: HERE,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],

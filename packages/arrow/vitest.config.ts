@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { packageTestConfig } from "../../vitest.shared";
+import { packageTestConfig } from "../../vitest.shared.ts";
 
 // A real nats-server for *.integration.test.ts (smartsend/smartreceive of
 // arrowtable and table payloads).

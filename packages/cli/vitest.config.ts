@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import { packageTestConfig } from "../../vitest.shared";
+import { packageTestConfig } from "../../vitest.shared.ts";
 
 // A real nats-server for *.integration.test.ts; those tests run the built CLI
 // (dist/bin.js, built by `pnpm test`) as a subprocess, as users do.

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { packageTestConfig } from "../../vitest.shared";
+import { packageTestConfig } from "../../vitest.shared.ts";
 
 // Unit tests only, against a fake that answers like Plik's documented API:
 // no real Plik server can be installed here (see docs/packages/plik.md).

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { packageTestConfig } from "../../vitest.shared";
+import { packageTestConfig } from "../../vitest.shared.ts";
 
 // The SDK warns once per process that its 2027 releases need Node 22; the
 // tests run on Node 20 on purpose (our engines floor), so keep the output clean.

@@ -78,7 +78,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     peerSpecs.push({ name: "python-reference", command: [findPython(), "-m", "natsbridge_peer", "serve"], cwd: PYTHON_PEER_DIR });
   }
   if (!values["no-browser"]) {
-    const command = [process.execPath, "--conditions=source", "--import", "tsx", "src/peer/cli.ts"];
+    const command = [process.execPath, "--import", "tsx", "src/peer/cli.ts"];
     peerSpecs.push({ name: "browser", command, cwd: BROWSER_PEER_DIR });
   }
   for (const p of values.peer ?? []) {

@@ -8,14 +8,8 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import {
-  AbortedError,
-  bodyChunks,
-  safeFileName,
-  UploadFailedError,
-  type ClaimCheckPutRequest,
-  type ClaimCheckStore,
-} from "@natsbridge/core";
+import { AbortedError, UploadFailedError } from "@natsbridge/core";
+import { bodyChunks, safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "@natsbridge/core/store";
 
 export interface DirectoryStoreOptions {
   /** Where blobs are written, e.g. /srv/www/claims. */

@@ -66,7 +66,7 @@ def column_values(arr, typ):
         return [None if v is None else floating(float(v)) for v in arr.to_pylist()]
     if pa.types.is_decimal(typ):
         return [None if v is None else str(v) for v in arr.to_pylist()]
-    if pa.types.is_binary(typ) or pa.types.is_large_binary(typ) or pa.types.is_fixed_size_binary(typ):
+    if pa.types.is_binary(typ) or pa.types.is_large_binary(typ) or pa.types.is_binary_view(typ) or pa.types.is_fixed_size_binary(typ):
         return [None if v is None else {"$base64": base64.b64encode(v).decode()} for v in arr.to_pylist()]
     if pa.types.is_map(typ):
         keys = column_values(arr.keys, typ.key_type)

@@ -22,8 +22,8 @@ Two groups, listed in OUTDIR/manifest.json:
 Every fixture gets NAME.expected.json (see expected.py for the JSON form).
 
 * unsupported/*.arrow: valid Arrow files with types apache-arrow cannot
-  represent (LargeList, Utf8View, RunEndEncoded), which our reader must reject
-  with UNSUPPORTED_ARROW_FEATURE rather than misread.
+  represent (ListView, RunEndEncoded), which our reader must reject with
+  UNSUPPORTED_ARROW_FEATURE rather than misread.
 """
 
 import datetime as dt
@@ -198,6 +198,18 @@ def julia_pooled():
     return pa.table({"level": values, "v": pa.array([1, 2, 3, 4, 5, 6], pa.int64())})
 
 
+def large_and_view_types():
+    """The 64-bit-offset and view layouts apache-arrow reads since 21.2 (pyarrow writes them on request)."""
+    long = "a string longer than twelve bytes, so its view points into a data buffer"
+    return pa.table(
+        {
+            "large_list": pa.array([[1], None, [2, 3, 2**60]], pa.large_list(pa.int64())),
+            "string_view": pa.array(["a", None, long + " — é 🎉"], pa.string_view()),
+            "binary_view": pa.array([b"\x00\x01", long.encode(), None], pa.binary_view()),
+        }
+    )
+
+
 def julia_empty():
     """A DataFrame with columns and no rows: Arrow.jl writes the schema and no batches."""
     return pa.table({"id": pa.array([], pa.int64()), "name": pa.array([], pa.string())})
@@ -210,6 +222,7 @@ def fixtures():
         ("pyarrow", "pandas_range_index", "file", pandas_range_index(), {}, "from_pandas with a RangeIndex (pandas metadata, no index column)"),
         ("pyarrow", "types", "file", types_table(), {}, "one column per type: int8..uint64, float32, date32, timestamp s / us+tz, time64, decimal128, binary, large_string, list, struct, dictionary, null, map"),
         ("pyarrow", "large_strings", "file", large_strings(), {}, "large_string (LargeUtf8) with multi-byte UTF-8 and nulls"),
+        ("pyarrow", "large_and_view_types", "file", large_and_view_types(), {}, "large_list<int64>, string_view (Utf8View) and binary_view (BinaryView), short and long values, nulls"),
         ("pyarrow", "multi_batch", "file", multi_batch(), {"batch_rows": 10}, "3 record batches of 10 rows"),
         ("pyarrow", "empty_schema_only", "file", empty_schema(), {}, "a schema and no record batches"),
         ("pyarrow", "lz4", "file", compressible(), {"batch_rows": 300, "compression": "lz4"}, "LZ4_FRAME-compressed buffers, 2 batches"),
@@ -236,8 +249,7 @@ def to_json(expected):
 def unsupported():
     """Valid Arrow that apache-arrow cannot represent: we must reject it with UNSUPPORTED_ARROW_FEATURE."""
     return [
-        ("large_list", pa.table({"v": pa.array([[1], [2, 3]], pa.large_list(pa.int64()))}), "LargeList column"),
-        ("string_view", pa.table({"v": pa.array(["a", "b"], pa.string_view())}), "Utf8View column (Arrow 14+ view type)"),
+        ("list_view", pa.table({"v": pa.array([[1], [2, 3]], pa.list_view(pa.int64()))}), "ListView column (Arrow 16+ view type)"),
         ("run_end_encoded", pa.table({"v": pc_run_end_encode(pa.array([1, 1, 2], pa.int64()))}), "RunEndEncoded column"),
     ]
 

@@ -22,7 +22,7 @@ export function ipcFormat(bytes: Uint8Array): IpcFormat {
  * Reads Arrow IPC bytes (file or stream format) into a Table with all their
  * record batches. Throws DeserializationError for bytes that are not Arrow IPC
  * and UnsupportedArrowFeatureError for valid Arrow that apache-arrow cannot
- * represent (big-endian data, LargeList, view and run-end-encoded types).
+ * represent (big-endian data, list-view and run-end-encoded types).
  */
 export function decodeArrowTable(bytes: Uint8Array): Table {
   registerArrowCompression();
@@ -64,7 +64,7 @@ export function translateArrowError(error: unknown, format: IpcFormat): Error {
   if (type) {
     const name = type[1] === "undefined" ? `type id ${type[2]}` : type[1];
     return new UnsupportedArrowFeatureError(
-      `Arrow IPC ${format} uses a column type apache-arrow cannot read: ${name} (e.g. LargeList, Utf8View/BinaryView, ListView, RunEndEncoded); cast it on the sending side`,
+      `Arrow IPC ${format} uses a column type apache-arrow cannot read: ${name} (e.g. ListView, LargeListView, RunEndEncoded); cast it on the sending side`,
       { cause: error, details: { feature: "type", typeId: Number(type[2]) } },
     );
   }

@@ -89,9 +89,11 @@ function converterFor(type: DataType, options: ChunkOptions): Convert {
       return decimalConverter((type as Decimal).scale);
     case Type.Binary:
     case Type.LargeBinary:
+    case Type.BinaryView:
     case Type.FixedSizeBinary:
       return (v) => (v as Uint8Array).slice();
     case Type.List:
+    case Type.LargeList:
     case Type.FixedSizeList: {
       const child = converterFor((type.children[0] as Field).type, options);
       return (v) => Array.from(v as Iterable<unknown>, (x) => (x == null ? null : child(x)));

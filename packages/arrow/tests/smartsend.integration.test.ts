@@ -117,7 +117,7 @@ describe("natsbridge → natsbridge over nats-server", () => {
     expect(received).toBe(1);
   });
 
-  it("a receiver without arrowCodecs reports UNKNOWN_PAYLOAD_TYPE, not garbage", async () => {
+  it("a receiver without arrowCodecs reports MISSING_DEPENDENCY naming @natsbridge/arrow, not garbage", async () => {
     const s = subject();
     const plain = createBridge({ brokerUrl: natsUrl });
     try {
@@ -128,9 +128,36 @@ describe("natsbridge → natsbridge over nats-server", () => {
         for await (const _ of sub); // messages are decoded as the subscription is iterated
       })();
       await (await plain.connection()).flush();
-      await bridge.smartsend(s, [["t", students, "arrowtable"]], { flush: true });
-      expect(await error).toMatchObject({ code: "UNKNOWN_PAYLOAD_TYPE" });
+      const [sent] = await bridge.smartsend(s, [["t", students, "arrowtable"]], { flush: true });
+      const received = (await error) as Error;
+      expect(received).toMatchObject({
+        code: "MISSING_DEPENDENCY",
+        name: "MissingDependencyError",
+        dataname: "t",
+        correlationId: sent.correlation_id,
+        details: { payloadType: "arrowtable", package: "@natsbridge/arrow" },
+      });
+      expect(received.message).toContain("createBridge({ codecs: arrowCodecs() })");
       sub.unsubscribe();
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("a sender without arrowCodecs gets MISSING_DEPENDENCY for a table payload and publishes nothing", async () => {
+    const s = subject();
+    const plain = createBridge({ brokerUrl: natsUrl });
+    try {
+      const nc = await bridge.connection();
+      const raw = nc.subscribe(s);
+      await nc.flush();
+      const error = await plain.smartsend(s, [["t", students, "table"]], { flush: true }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "MISSING_DEPENDENCY", dataname: "t", details: { payloadType: "table", package: "@natsbridge/arrow" } });
+      // A message sent after the failed one is the first the subscriber sees.
+      await bridge.smartsend(s, [["after", "x", "text"]], { flush: true });
+      const first = await raw[Symbol.asyncIterator]().next();
+      expect(new TextDecoder().decode(first.value!.data)).toContain('"dataname":"after"');
+      raw.unsubscribe();
     } finally {
       await plain.close();
     }

@@ -4,7 +4,8 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { fileSource, STREAMABLE_TYPES, type PayloadTuple } from "@natsbridge/core";
+import { fileSource, type PayloadTuple } from "@natsbridge/core";
+import { STREAMABLE_TYPES } from "@natsbridge/core/store";
 import { decodeArrowTable } from "@natsbridge/arrow";
 import { readCsvRows } from "./csv.js";
 import { UsageError } from "./exit-codes.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isStreamData } from "@natsbridge/core";
+import { isStreamData } from "@natsbridge/core/store";
 import { encodeArrowTable, isArrowTable, tableFromRows } from "@natsbridge/arrow";
 import { buildPayloads, readCsvRows, splitTypedPath } from "@natsbridge/cli";
 

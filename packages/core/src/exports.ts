@@ -1,4 +1,5 @@
-// What both entry points (Node and browser) export besides their platform-bound functions.
+// What both main entry points (Node and browser) export besides their platform-bound
+// functions: what applications use.
 export * from "@natsbridge/envelope";
 export {
   NatsBridge,
@@ -17,7 +18,6 @@ export {
   type SmartReceiveOptions,
   type SmartSendOptions,
 } from "./options.js";
-export { selectTransport, type TransportCandidate, type TransportPolicy } from "./transport.js";
 export { DEFAULT_NAK_BACKOFF, ensureStream, nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 export type {
   ConsumeHandler,
@@ -28,27 +28,13 @@ export type {
   JetStreamPublishOptions,
 } from "./jetstream.js";
 export { deleteConsumed, type DeleteConsumedResult } from "./lifecycle.js";
-export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./link-policy.js";
-export { collectBody, uploadHandlerStore } from "./handler-store.js";
+export { uploadHandlerStore } from "./handler-store.js";
 export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
-export {
-  BYTE_SOURCE,
-  bodyChunks,
-  isStreamData,
-  STREAMABLE_TYPES,
-  type ByteSource,
-  type OpenedSource,
-  type StreamData,
-} from "./source.js";
-export { safeFileName } from "./store.js";
-export type {
-  ClaimCheckPutRequest,
-  ClaimCheckPutResult,
-  ClaimCheckStore,
-  DownloadHandler,
-  PutBody,
-  UploadHandler,
-} from "./store.js";
+// Types an application meets in options and payload values. The helpers for
+// writing a store (bodyChunks, safeFileName, checkLinkUrl...) are in
+// `@natsbridge/core/store` (store-helpers.ts).
+export type { ByteSource, StreamData } from "./source.js";
+export type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
 export type { Logger } from "./logger.js";
 export type { NatsConnectionLike, NatsHeadersLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
 export type { Platform } from "./platform/types.js";

@@ -21,6 +21,8 @@ export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
   "SIZE_MISMATCH",
   "SIZE_LIMIT_EXCEEDED",
   "UNSUPPORTED_ARROW_FEATURE",
+  // The receiver lacks a codec (arrowtable/table without @natsbridge/arrow), as with UNKNOWN_PAYLOAD_TYPE.
+  "MISSING_DEPENDENCY",
 ]);
 
 /** The nak delays of the default backoff: 1 s, 2 s, 4 s... capped at 30 s. */

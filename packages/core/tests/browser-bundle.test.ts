@@ -8,8 +8,11 @@ import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { workspaceAliases } from "../../../vitest.shared.js";
 
 const entry = fileURLToPath(new URL("../src/browser.ts", import.meta.url));
+/** `@natsbridge/core/store`, one entry for Node and browsers. */
+const storeEntry = fileURLToPath(new URL("../src/store-helpers.ts", import.meta.url));
 
 /** Globals a browser does not have: any free reference to them fails the test. */
 const FORBIDDEN_GLOBALS = ["Buffer", "process", "__dirname", "__filename"];
@@ -24,9 +27,9 @@ interface Chunk {
 /** A page importing only these names, as its bundler would tree-shake it. */
 const TYPICAL_PAGE = `export { createBridge, httpStore } from ${JSON.stringify(entry)};`;
 
-async function bundle(extra: { external?: string[]; page?: string } = {}) {
+async function bundle(extra: { external?: string[]; page?: string; entry?: string } = {}) {
   const result = await build({
-    ...(extra.page ? { stdin: { contents: extra.page, resolveDir: fileURLToPath(new URL(".", import.meta.url)), loader: "ts" as const } } : { entryPoints: [entry] }),
+    ...(extra.page ? { stdin: { contents: extra.page, resolveDir: fileURLToPath(new URL(".", import.meta.url)), loader: "ts" as const } } : { entryPoints: [extra.entry ?? entry] }),
     bundle: true,
     minify: true,
     splitting: true,
@@ -34,8 +37,8 @@ async function bundle(extra: { external?: string[]; page?: string } = {}) {
     format: "esm",
     platform: "browser",
     target: "es2022",
-    // Workspace packages from their TypeScript sources, as in the tests.
-    conditions: ["source"],
+    // Workspace packages from their TypeScript sources, through the tests' own alias table.
+    alias: workspaceAliases,
     // tweetnacl (nkeys' signatures) falls back to require("crypto") when
     // globalThis.crypto is missing; browsers never get there.
     external: ["crypto", ...(extra.external ?? [])],
@@ -99,6 +102,14 @@ describe("browser bundle of @natsbridge/core", () => {
       expect(inputs.filter((p) => nodeOnly.test(p))).toEqual([]);
     }
     expect(inputs.some((p) => p.includes("node_modules/@nats-io/nats-core/"))).toBe(true);
+    for (const c of chunks) expect(c.code.match(/__NB_FORBIDDEN_\w+/g) ?? []).toEqual([]);
+  });
+
+  it("the store authors' entry (@natsbridge/core/store) bundles for browsers too: no node: imports, no Buffer/process", async () => {
+    const { chunks, metafile } = await bundle({ entry: storeEntry });
+    const imports = Object.values(metafile.inputs).flatMap((i) => i.imports);
+    expect(imports.filter((i) => i.external || i.path.startsWith("node:")).map((i) => i.path)).toEqual([]);
+    expect(Object.keys(metafile.inputs).filter((p) => /node_modules\/(undici|nats|pino)\//.test(p))).toEqual([]);
     for (const c of chunks) expect(c.code.match(/__NB_FORBIDDEN_\w+/g) ?? []).toEqual([]);
   });
 

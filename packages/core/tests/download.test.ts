@@ -2,7 +2,8 @@
 // real-server behaviour is covered by the integration tests.
 import { describe, expect, it } from "vitest";
 import { offlinePlatform } from "./offline-platform.js";
-import { backoffDelay, buildLinkPolicy, checkLinkUrl, type Platform } from "@natsbridge/core";
+import type { Platform } from "@natsbridge/core";
+import { backoffDelay, buildLinkPolicy, checkLinkUrl } from "@natsbridge/core/store";
 import { downloadWithBackoff } from "../src/download.js";
 
 type Reply = number | "refused" | Uint8Array | { status: number; body: string };

@@ -10,7 +10,8 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { backoffDelay, createBridge, httpStore, PayloadStream, type NatsBridge, type NatsBridgeError } from "@natsbridge/core";
+import { createBridge, httpStore, PayloadStream, type NatsBridge, type NatsBridgeError } from "@natsbridge/core";
+import { backoffDelay } from "@natsbridge/core/store";
 import { pattern } from "@natsbridge/core/testing";
 import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
 

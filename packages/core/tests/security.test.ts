@@ -4,7 +4,8 @@
 // allocated for the envelope or the download.
 import { describe, expect, it, vi } from "vitest";
 import { offlinePlatform } from "./offline-platform.js";
-import { buildLinkPolicy, checkLinkUrl, NatsBridge, type NatsBridgeError, type Platform } from "@natsbridge/core";
+import { NatsBridge, type NatsBridgeError, type Platform } from "@natsbridge/core";
+import { buildLinkPolicy, checkLinkUrl } from "@natsbridge/core/store";
 
 const FILE_SERVER = "http://files.example:8080";
 

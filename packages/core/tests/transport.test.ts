@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { base64Length, selectTransport, type TransportCandidate } from "@natsbridge/core";
+import { base64Length } from "@natsbridge/core";
+import { selectTransport, type TransportCandidate } from "../src/transport.js";
 
 const c = (dataname: string, size: number): TransportCandidate => ({ dataname, size, overhead: 200 });
 const policy = { sizeThreshold: 500_000, maxPayload: 1_048_576, envelopeOverhead: 400, canLink: true };

@@ -4,7 +4,7 @@
 // depending on apache-arrow, and two bridges in one process can differ.
 
 import { decodeUtf8, describe, encodeUtf8, ownBytes, toBytes } from "./bytes.js";
-import { DeserializationError, InvalidDataError, NatsBridgeError, UnknownPayloadTypeError } from "./errors.js";
+import { DeserializationError, InvalidDataError, MissingDependencyError, NatsBridgeError, UnknownPayloadTypeError } from "./errors.js";
 import type { PayloadType } from "./types.js";
 
 export interface CodecContext {
@@ -22,6 +22,18 @@ export interface PayloadCodec<In = unknown, Out = unknown> {
   decode(bytes: Uint8Array, context: CodecContext): Out | Promise<Out>;
 }
 
+/**
+ * Payload types the references define whose codec ships in a package of its
+ * own (so that this one needs no Arrow library): without it registered, such a
+ * payload is a missing dependency, not an unknown type.
+ */
+const PLUG_IN_CODECS: ReadonlyMap<string, { package: string; register: string }> = new Map(
+  ["arrowtable", "table"].map((type) => [
+    type,
+    { package: "@natsbridge/arrow", register: 'import { arrowCodecs } from "@natsbridge/arrow" and createBridge({ codecs: arrowCodecs() })' },
+  ]),
+);
+
 export class CodecRegistry {
   readonly #codecs = new Map<string, PayloadCodec>();
 
@@ -29,9 +41,20 @@ export class CodecRegistry {
     for (const codec of codecs) this.#codecs.set(codec.type, codec);
   }
 
-  /** The codec for `type`, or UnknownPayloadTypeError. */
+  /**
+   * The codec for `type`. MissingDependencyError for `arrowtable`/`table`
+   * when @natsbridge/arrow's codecs are not registered, UnknownPayloadTypeError
+   * for any other type without a codec.
+   */
   get(type: string): PayloadCodec {
     const codec = this.#codecs.get(type);
+    const plugIn = codec ? undefined : PLUG_IN_CODECS.get(type);
+    if (plugIn) {
+      throw new MissingDependencyError(
+        `payload_type ${JSON.stringify(type)} needs ${plugIn.package}, whose codecs are not registered: install it, then ${plugIn.register}`,
+        { details: { payloadType: type, package: plugIn.package } },
+      );
+    }
     if (!codec) {
       throw new UnknownPayloadTypeError(
         `unknown payload_type ${JSON.stringify(type)}; known: ${this.types().join(", ")}`,

@@ -43,7 +43,7 @@ export const ErrorCodes = {
   ABORTED: "ABORTED",
   /** An Arrow IPC feature natsbridge does not read (e.g. a compression codec it lacks). */
   UNSUPPORTED_ARROW_FEATURE: "UNSUPPORTED_ARROW_FEATURE",
-  /** An optional dependency needed for this operation is not installed. */
+  /** A package this payload needs is not installed or not registered (`arrowtable`/`table` without @natsbridge/arrow's codecs). */
   MISSING_DEPENDENCY: "MISSING_DEPENDENCY",
   /** An option or environment variable has an invalid value. */
   INVALID_OPTION: "INVALID_OPTION",

@@ -5,6 +5,7 @@ import {
   decodeValue,
   encodeValue,
   ErrorCodes,
+  MissingDependencyError,
   UnknownPayloadTypeError,
   type PayloadCodec,
 } from "@natsbridge/envelope";
@@ -72,8 +73,39 @@ describe("built-in codecs", () => {
 
 describe("CodecRegistry", () => {
   it("reports unknown types with UNKNOWN_PAYLOAD_TYPE", async () => {
-    expect(() => registry.get("arrowtable")).toThrow(UnknownPayloadTypeError);
+    for (const type of ["hologram", "", "__proto__", "constructor", "toString"]) {
+      expect(() => registry.get(type), type).toThrow(UnknownPayloadTypeError);
+    }
     await expect(encodeValue(registry, 1, ctx("hologram"))).rejects.toMatchObject({ code: "UNKNOWN_PAYLOAD_TYPE" });
+  });
+
+  it.each(["arrowtable", "table"])(
+    "%s without @natsbridge/arrow's codecs is MISSING_DEPENDENCY naming the package and how to register it, on send and on receive",
+    async (type) => {
+      expect(() => registry.get(type)).toThrow(MissingDependencyError);
+      const sending = await encodeValue(registry, [{ a: 1 }], ctx(type)).catch((e: unknown) => e);
+      const receiving = await decodeValue(registry, new Uint8Array([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]), ctx(type)).catch((e: unknown) => e);
+      for (const error of [sending, receiving]) {
+        expect(error).toBeInstanceOf(MissingDependencyError);
+        expect(error).toMatchObject({
+          code: ErrorCodes.MISSING_DEPENDENCY,
+          name: "MissingDependencyError",
+          dataname: "x",
+          correlationId: "cid-1",
+          details: { payloadType: type, package: "@natsbridge/arrow" },
+        });
+        expect((error as Error).message).toContain("@natsbridge/arrow");
+        expect((error as Error).message).toContain("createBridge({ codecs: arrowCodecs() })");
+      }
+    },
+  );
+
+  it("arrowtable and table decode normally once a codec for them is registered", async () => {
+    const fake = (type: string): PayloadCodec => ({ type, encode: () => new Uint8Array([1]), decode: () => "a table" });
+    const withArrow = registry.with(fake("arrowtable"), fake("table"));
+    for (const type of ["arrowtable", "table"]) {
+      expect(await decodeValue(withArrow, new Uint8Array([1]), ctx(type))).toBe("a table");
+    }
   });
 
   it("adds codecs without touching other registries", async () => {

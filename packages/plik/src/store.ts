@@ -6,7 +6,7 @@
 // Blob (browsers). Each entry point (index.ts, browser.ts) binds its PlikHttp.
 
 import { UploadFailedError } from "@natsbridge/envelope";
-import { bodyChunks, safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "@natsbridge/core";
+import { bodyChunks, safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "@natsbridge/core/store";
 import { addFile, createUpload, fileUrl, PlikHttpError, removeUpload, type PlikConnection } from "./client.js";
 import type { PlikHttp } from "./http.js";
 

@@ -3,7 +3,7 @@
 // JS reference: `smartsend(subject, data, { uploadHandler: plikOneshotUpload })`.
 // New code should prefer `plikStore()`, which streams and can clean up.
 
-import { safeFileName, type UploadHandler } from "@natsbridge/core";
+import { safeFileName, type UploadHandler } from "@natsbridge/core/store";
 import { addFile, createUpload, fileUrl, PlikHttpError, type PlikConnection } from "./client.js";
 import type { PlikHttp } from "./http.js";
 

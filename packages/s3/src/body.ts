@@ -3,7 +3,7 @@
 // ReadableStream here, pulled one chunk at a time, so nothing is buffered
 // beyond the parts Upload holds.
 
-import type { PutBody } from "@natsbridge/core";
+import type { PutBody } from "@natsbridge/core/store";
 
 export type UploadBody = Uint8Array | ReadableStream<Uint8Array>;
 

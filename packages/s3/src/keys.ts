@@ -2,7 +2,7 @@
 // and msg id, so one prefix holds one conversation and a lifecycle rule on the
 // store's prefix expires them all.
 
-import type { ClaimCheckPutRequest } from "@natsbridge/core";
+import type { ClaimCheckPutRequest } from "@natsbridge/core/store";
 
 const MAX_SEGMENT = 200;
 

@@ -3,7 +3,7 @@
 // SDK's: pass a ready `client`, or `clientConfig` for the one we build.
 
 import type { PutObjectCommandInput, S3Client, S3ClientConfig, Tag } from "@aws-sdk/client-s3";
-import type { ClaimCheckPutRequest } from "@natsbridge/core";
+import type { ClaimCheckPutRequest } from "@natsbridge/core/store";
 import { InvalidOptionError } from "@natsbridge/envelope";
 
 /** Server-side encryption settings, passed through to every upload as they are. */

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, DownloadHandler } from "@natsbridge/core";
+import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, DownloadHandler } from "@natsbridge/core/store";
 import {
   AbortedError,
   DeleteFailedError,

@@ -2,7 +2,7 @@
 // URLs the SDK's presigner really builds (presigning needs no network).
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { ClaimCheckPutRequest } from "@natsbridge/core";
+import type { ClaimCheckPutRequest } from "@natsbridge/core/store";
 import { defaultObjectKey, keySegment, parseS3Url, s3Store, type S3StoreOptions } from "@natsbridge/s3";
 import { describe, expect, it } from "vitest";
 

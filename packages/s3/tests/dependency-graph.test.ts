@@ -79,3 +79,14 @@ describe("the AWS SDK stays in @natsbridge/s3", () => {
     expect(names).not.toContain("@natsbridge/s3");
   });
 });
+
+describe("plug-in packages share the application's core and envelope", () => {
+  // As dependencies, an app could end up with a second copy of core or
+  // envelope under a store (two error classes, two codec registries).
+  it.each(["plik", "s3", "arrow"])("packages/%s takes @natsbridge/core and @natsbridge/envelope as required peers, not dependencies", (pkg) => {
+    const m = readManifest(join(packagesDir, pkg));
+    expect(m.peerDependencies).toMatchObject({ "@natsbridge/core": "workspace:^", "@natsbridge/envelope": "workspace:^" });
+    expect(m.peerDependenciesMeta).toBeUndefined();
+    expect(Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith("@natsbridge/"))).toEqual([]);
+  });
+});

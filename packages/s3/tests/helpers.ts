@@ -1,6 +1,6 @@
 // Shared by the integration tests: a store on the run's versitygw, and bodies.
 import { createHash } from "node:crypto";
-import type { ClaimCheckPutRequest } from "@natsbridge/core";
+import type { ClaimCheckPutRequest } from "@natsbridge/core/store";
 import { s3Store, type S3Store, type S3StoreOptions } from "@natsbridge/s3";
 import { inject } from "vitest";
 

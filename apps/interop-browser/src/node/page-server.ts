@@ -1,4 +1,4 @@
-// Builds the app's pages with Vite (from the workspace sources) into a
+// Builds the app's pages with Vite (against the built workspace packages) into a
 // temporary directory and serves them on a free loopback port. 127.0.0.1 is a
 // secure context, so pages get crypto.subtle and crypto.randomUUID.
 

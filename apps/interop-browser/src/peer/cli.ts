@@ -1,5 +1,5 @@
 // The browser as a conformance peer: `pnpm conformance -- --peer browser="node
-// --conditions=source --import tsx ../interop-browser/src/peer/cli.ts"`. Builds
+// --import tsx ../interop-browser/src/peer/cli.ts"`. Builds
 // the peer page, opens it in headless Chromium, and lets it speak the peer
 // protocol over NATS websockets. The suite's nats-server has no websocket listener, so
 // a websocket endpoint is put in front of it here (src/node/ws-proxy.ts).
