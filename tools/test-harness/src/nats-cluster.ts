@@ -1,0 +1,238 @@
+// A real NATS cluster for one test run: n nats-server processes on loopback,
+// joined by cluster routes, each with JetStream on its own store directory and
+// an HTTP monitoring port. A node can be killed (SIGKILL, by its PID) and
+// started again on the same ports and store, as a crashed machine would come
+// back. Leaders are read from the monitoring endpoint (/jsz), so the harness
+// needs no NATS client of its own.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findBinary } from "./binaries.js";
+import { NATS_INSTALL_HINT } from "./nats-server.js";
+import { freePort, waitForPort } from "./ports.js";
+import { startProcess, type ManagedProcess } from "./process.js";
+
+/** What one node's config file is made of (see `clusterNodeConfig`). */
+export interface ClusterNodeSpec {
+  /** server_name, also the name leaders are reported by. */
+  name: string;
+  clientPort: number;
+  clusterPort: number;
+  monitorPort: number;
+  storeDir: string;
+}
+
+export interface ClusterConfigOptions {
+  /** Cluster name. Default "natsbridge". */
+  clusterName?: string;
+  /** Host every port listens on. Default 127.0.0.1 (tests stay on loopback). */
+  host?: string;
+  /** Extra lines for every node's config (max_payload, auth...). */
+  extraConfig?: string;
+}
+
+/**
+ * The config file of one node of a cluster: client, route and monitoring
+ * listeners, JetStream on its own store, and a route to every node (its own
+ * included: the server skips it, and one list serves every node).
+ */
+export function clusterNodeConfig(node: ClusterNodeSpec, all: readonly ClusterNodeSpec[], options: ClusterConfigOptions = {}): string {
+  const host = options.host ?? "127.0.0.1";
+  return [
+    `server_name: ${node.name}`,
+    `listen: "${host}:${node.clientPort}"`,
+    `http: "${host}:${node.monitorPort}"`,
+    ``,
+    `jetstream {`,
+    `  store_dir: "${node.storeDir}"`,
+    `}`,
+    ``,
+    `cluster {`,
+    `  name: ${options.clusterName ?? "natsbridge"}`,
+    `  listen: "${host}:${node.clusterPort}"`,
+    `  routes: [`,
+    ...all.map((n) => `    "nats-route://${host}:${n.clusterPort}"`),
+    `  ]`,
+    `}`,
+    ...(options.extraConfig ? ["", options.extraConfig] : []),
+    ``,
+  ].join("\n");
+}
+
+export interface NatsClusterNode {
+  readonly name: string;
+  /** nats://127.0.0.1:<clientPort> */
+  readonly url: string;
+  readonly clientPort: number;
+  readonly clusterPort: number;
+  /** http://127.0.0.1:<monitorPort> */
+  readonly monitorUrl: string;
+  readonly configFile: string;
+  /** The PID of the running process, undefined while the node is down. */
+  pid(): number | undefined;
+  alive(): boolean;
+  /** Its last output lines, for error messages. */
+  output(): string;
+}
+
+export interface NatsCluster {
+  readonly nodes: readonly NatsClusterNode[];
+  /** Every node's client URL, comma-separated: a bridge's `brokerUrl` for the whole cluster. */
+  readonly brokerUrl: string;
+  /** The temp directory holding every node's config and store. */
+  readonly dir: string;
+  node(name: string): NatsClusterNode;
+  /** The node whose client port is in `url` (e.g. a connection's connected server). */
+  nodeByUrl(url: string): NatsClusterNode;
+  /** Kill a node by its PID (SIGKILL by default: no goodbye to clients or peers). */
+  kill(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Start a stopped node again on the same ports, config and store; resolves when its client port accepts. */
+  restart(name: string): Promise<void>;
+  /** The meta leader's name, once one is elected and known to every node that is up. */
+  metaLeader(timeoutMs?: number): Promise<string>;
+  /** The name of the node leading a stream's replicas (asks the nodes that are up). */
+  streamLeader(stream: string, options?: { account?: string; timeoutMs?: number; exclude?: string }): Promise<string>;
+  /** Stop every node by its PID and remove the directory. */
+  stop(): Promise<void>;
+}
+
+export interface NatsClusterOptions extends ClusterConfigOptions {
+  /** How long to wait for the JetStream meta leader at start. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+/** Start `n` routed nats-server nodes (n1..nN) and wait until JetStream has a meta leader. */
+export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}): Promise<NatsCluster> {
+  const bin = findBinary("nats-server", "NATS_SERVER_BIN", NATS_INSTALL_HINT);
+  const dir = mkdtempSync(join(tmpdir(), "natsbridge-cluster-"));
+  const specs: ClusterNodeSpec[] = [];
+  for (let i = 1; i <= n; i++) {
+    const name = `n${i}`;
+    mkdirSync(join(dir, name));
+    specs.push({ name, clientPort: await freePort(), clusterPort: await freePort(), monitorPort: await freePort(), storeDir: join(dir, name, "js") });
+  }
+  const nodes = specs.map((spec) => {
+    const configFile = join(dir, spec.name, "nats.conf");
+    writeFileSync(configFile, clusterNodeConfig(spec, specs, options));
+    return new ClusterNode(bin, spec, configFile);
+  });
+
+  const cluster: NatsCluster = {
+    nodes,
+    brokerUrl: nodes.map((node) => node.url).join(","),
+    dir,
+    node: (name) => {
+      const found = nodes.find((node) => node.name === name);
+      if (!found) throw new Error(`no node named ${name} (have ${nodes.map((x) => x.name).join(", ")})`);
+      return found;
+    },
+    nodeByUrl: (url) => {
+      const found = nodes.find((node) => url.endsWith(`:${node.clientPort}`) || url.includes(`:${node.clientPort}/`));
+      if (!found) throw new Error(`no node listens at ${url}`);
+      return found;
+    },
+    kill: (name, signal = "SIGKILL") => (cluster.node(name) as ClusterNode).kill(signal),
+    restart: (name) => (cluster.node(name) as ClusterNode).start(),
+    metaLeader: (timeoutMs = 30_000) =>
+      poll(timeoutMs, "a JetStream meta leader", async () => {
+        const up = nodes.filter((node) => node.alive());
+        const seen = await Promise.all(up.map((node) => node.jsz("").then((j) => j.meta_cluster?.leader ?? "", () => "")));
+        const leader = seen[0];
+        return leader && seen.every((s) => s === leader) && up.some((node) => node.name === leader) ? leader : undefined;
+      }),
+    streamLeader: (stream, o = {}) =>
+      poll(o.timeoutMs ?? 30_000, `a leader for stream ${stream}`, async () => {
+        const account = o.account ?? "$G";
+        const up = nodes.filter((node) => node.alive());
+        for (const node of up) {
+          const jsz = await node.jsz(`?accounts=true&streams=true&acc=${encodeURIComponent(account)}`).catch(() => undefined);
+          const detail = jsz?.account_details?.find((a) => a.name === account || a.id === account)?.stream_detail?.find((s) => s.name === stream);
+          const leader = detail?.cluster?.leader;
+          if (leader && leader !== o.exclude && up.some((x) => x.name === leader)) return leader;
+        }
+        return undefined;
+      }),
+    stop: async () => {
+      await Promise.all(nodes.map((node) => node.kill("SIGTERM")));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await Promise.all(nodes.map((node) => node.start()));
+    await cluster.metaLeader(options.readyTimeoutMs ?? 30_000);
+  } catch (error) {
+    const logs = nodes.map((node) => `--- ${node.name}\n${node.output()}`).join("\n");
+    await cluster.stop();
+    throw new Error(`NATS cluster did not start: ${(error as Error).message}\n${logs}`);
+  }
+  return cluster;
+}
+
+/** The part of /jsz this harness reads. */
+interface Jsz {
+  meta_cluster?: { leader?: string };
+  account_details?: Array<{ name: string; id?: string; stream_detail?: Array<{ name: string; cluster?: { leader?: string } }> }>;
+}
+
+class ClusterNode implements NatsClusterNode {
+  readonly name: string;
+  readonly url: string;
+  readonly clientPort: number;
+  readonly clusterPort: number;
+  readonly monitorUrl: string;
+  readonly #monitorPort: number;
+  #proc: ManagedProcess | undefined;
+
+  constructor(
+    readonly bin: string,
+    spec: ClusterNodeSpec,
+    readonly configFile: string,
+  ) {
+    this.name = spec.name;
+    this.clientPort = spec.clientPort;
+    this.clusterPort = spec.clusterPort;
+    this.#monitorPort = spec.monitorPort;
+    this.url = `nats://127.0.0.1:${spec.clientPort}`;
+    this.monitorUrl = `http://127.0.0.1:${spec.monitorPort}`;
+  }
+
+  pid = () => (this.alive() ? this.#proc?.child.pid : undefined);
+  alive = () => this.#proc?.alive() ?? false;
+  output = () => this.#proc?.output() ?? "";
+
+  async start(): Promise<void> {
+    if (this.alive()) throw new Error(`node ${this.name} is already running (pid ${this.pid()})`);
+    const proc = startProcess(this.bin, ["-c", this.configFile]);
+    this.#proc = proc;
+    try {
+      await waitForPort(this.clientPort, 15_000, () => proc.alive());
+      await waitForPort(this.#monitorPort, 15_000, () => proc.alive());
+    } catch (e) {
+      const out = proc.output();
+      await proc.stop("SIGKILL");
+      throw new Error(`nats-server ${this.name} did not start: ${(e as Error).message}\n${out}`);
+    }
+  }
+
+  /** ManagedProcess.stop signals the child's PID and waits for it to exit. */
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    await this.#proc?.stop(signal);
+  }
+
+  async jsz(query: string): Promise<Jsz> {
+    const res = await fetch(`${this.monitorUrl}/jsz${query}`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) throw new Error(`${this.name} /jsz: HTTP ${res.status}`);
+    return (await res.json()) as Jsz;
+  }
+}
+
+async function poll<T>(timeoutMs: number, what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
