@@ -15,4 +15,5 @@ export {
   type NatsCluster,
   type NatsClusterNode,
   type NatsClusterOptions,
+  type StreamReplica,
 } from "./nats-cluster.js";

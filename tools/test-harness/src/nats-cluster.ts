@@ -91,10 +91,24 @@ export interface NatsCluster {
   restart(name: string): Promise<void>;
   /** The meta leader's name, once one is elected and known to every node that is up. */
   metaLeader(timeoutMs?: number): Promise<string>;
+  /** Resolves once every node that is up answers 200 on /healthz (JetStream current, its streams caught up). */
+  healthy(timeoutMs?: number): Promise<void>;
   /** The name of the node leading a stream's replicas (asks the nodes that are up). */
   streamLeader(stream: string, options?: { account?: string; timeoutMs?: number; exclude?: string }): Promise<string>;
+  /** The name of the node leading a durable consumer's replicas. */
+  consumerLeader(stream: string, consumer: string, options?: { account?: string; timeoutMs?: number; exclude?: string }): Promise<string>;
+  /** What each node that is up holds of a stream: its replica's message count and last sequence. */
+  streamReplicas(stream: string, options?: { account?: string }): Promise<StreamReplica[]>;
   /** Stop every node by its PID and remove the directory. */
   stop(): Promise<void>;
+}
+
+export interface StreamReplica {
+  node: string;
+  messages: number;
+  lastSeq: number;
+  /** The leader as this node sees it ("" while there is none). */
+  leader: string;
 }
 
 export interface NatsClusterOptions extends ClusterConfigOptions {
@@ -102,7 +116,7 @@ export interface NatsClusterOptions extends ClusterConfigOptions {
   readyTimeoutMs?: number;
 }
 
-/** Start `n` routed nats-server nodes (n1..nN) and wait until JetStream has a meta leader. */
+/** Start `n` routed nats-server nodes (n1..nN) and wait until JetStream has a meta leader and every node is healthy. */
 export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const bin = findBinary("nats-server", "NATS_SERVER_BIN", NATS_INSTALL_HINT);
   const dir = mkdtempSync(join(tmpdir(), "natsbridge-cluster-"));
@@ -141,18 +155,40 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
         const leader = seen[0];
         return leader && seen.every((s) => s === leader) && up.some((node) => node.name === leader) ? leader : undefined;
       }),
+    healthy: (timeoutMs = 30_000) =>
+      poll(timeoutMs, "every node healthy (/healthz)", async () => {
+        const up = nodes.filter((node) => node.alive());
+        const ok = await Promise.all(up.map((node) => node.healthz()));
+        return ok.every(Boolean) ? true : undefined;
+      }).then(() => undefined),
     streamLeader: (stream, o = {}) =>
       poll(o.timeoutMs ?? 30_000, `a leader for stream ${stream}`, async () => {
-        const account = o.account ?? "$G";
         const up = nodes.filter((node) => node.alive());
         for (const node of up) {
-          const jsz = await node.jsz(`?accounts=true&streams=true&acc=${encodeURIComponent(account)}`).catch(() => undefined);
-          const detail = jsz?.account_details?.find((a) => a.name === account || a.id === account)?.stream_detail?.find((s) => s.name === stream);
-          const leader = detail?.cluster?.leader;
+          const leader = (await node.streamDetail(stream, o.account).catch(() => undefined))?.cluster?.leader;
           if (leader && leader !== o.exclude && up.some((x) => x.name === leader)) return leader;
         }
         return undefined;
       }),
+    consumerLeader: (stream, consumer, o = {}) =>
+      poll(o.timeoutMs ?? 30_000, `a leader for consumer ${stream}/${consumer}`, async () => {
+        const up = nodes.filter((node) => node.alive());
+        for (const node of up) {
+          const detail = await node.streamDetail(stream, o.account).catch(() => undefined);
+          const leader = detail?.consumer_detail?.find((c) => c.name === consumer)?.cluster?.leader;
+          if (leader && leader !== o.exclude && up.some((x) => x.name === leader)) return leader;
+        }
+        return undefined;
+      }),
+    streamReplicas: async (stream, o = {}) => {
+      const up = nodes.filter((node) => node.alive());
+      const details = await Promise.all(up.map((node) => node.streamDetail(stream, o.account).catch(() => undefined)));
+      return up.flatMap((node, i) => {
+        const detail = details[i];
+        if (!detail) return [];
+        return [{ node: node.name, messages: detail.state?.messages ?? 0, lastSeq: detail.state?.last_seq ?? 0, leader: detail.cluster?.leader ?? "" }];
+      });
+    },
     stop: async () => {
       await Promise.all(nodes.map((node) => node.kill("SIGTERM")));
       rmSync(dir, { recursive: true, force: true });
@@ -161,6 +197,7 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
   try {
     await Promise.all(nodes.map((node) => node.start()));
     await cluster.metaLeader(options.readyTimeoutMs ?? 30_000);
+    await cluster.healthy(options.readyTimeoutMs ?? 30_000);
   } catch (error) {
     const logs = nodes.map((node) => `--- ${node.name}\n${node.output()}`).join("\n");
     await cluster.stop();
@@ -172,7 +209,14 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
 /** The part of /jsz this harness reads. */
 interface Jsz {
   meta_cluster?: { leader?: string };
-  account_details?: Array<{ name: string; id?: string; stream_detail?: Array<{ name: string; cluster?: { leader?: string } }> }>;
+  account_details?: Array<{ name: string; id?: string; stream_detail?: StreamDetail[] }>;
+}
+
+interface StreamDetail {
+  name: string;
+  cluster?: { leader?: string };
+  state?: { messages?: number; last_seq?: number };
+  consumer_detail?: Array<{ name: string; cluster?: { leader?: string } }>;
 }
 
 class ClusterNode implements NatsClusterNode {
@@ -224,6 +268,18 @@ class ClusterNode implements NatsClusterNode {
     const res = await fetch(`${this.monitorUrl}/jsz${query}`, { signal: AbortSignal.timeout(2000) });
     if (!res.ok) throw new Error(`${this.name} /jsz: HTTP ${res.status}`);
     return (await res.json()) as Jsz;
+  }
+
+  async healthz(): Promise<boolean> {
+    const res = await fetch(`${this.monitorUrl}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+    await res?.body?.cancel();
+    return res?.status === 200;
+  }
+
+  /** This node's replica of a stream, or undefined when it holds none. */
+  async streamDetail(stream: string, account = "$G"): Promise<StreamDetail | undefined> {
+    const jsz = await this.jsz(`?accounts=true&streams=true&consumers=true&acc=${encodeURIComponent(account)}`);
+    return jsz.account_details?.find((a) => a.name === account || a.id === account)?.stream_detail?.find((s) => s.name === stream);
   }
 }
 
