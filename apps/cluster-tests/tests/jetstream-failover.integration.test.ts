@@ -187,7 +187,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
         `  handler ran ${handled} times for ${deliveries.size} msg_ids (${duplicated} duplicated); links ${linksVerified}/${links} fetched and verified, ` +
         `${blobs} blobs in the store\n` +
         `  publish retries ${publishRetries} (stream already had ${duplicateAcks}); redeliveries: ${consumption.stats.duplicates} absorbed by the ` +
-        `consumer's msg_id guard, ${redelivered} reached the handler as first processing; naked ${consumption.stats.naked}, terminated ${consumption.stats.terminated}`,
+        `consumer's msg_id guard, ${redelivered} handled for the first time on a redelivery; naked ${consumption.stats.naked}, terminated ${consumption.stats.terminated}`,
     );
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect(sent).toBe(TOTAL);

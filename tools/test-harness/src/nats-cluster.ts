@@ -17,6 +17,8 @@ import { startProcess, type ManagedProcess } from "./process.js";
 export interface ClusterNodeSpec {
   /** server_name, also the name leaders are reported by. */
   name: string;
+  /** The address the other nodes route to. Default: the listen host (`ClusterConfigOptions.host`). */
+  host?: string;
   clientPort: number;
   clusterPort: number;
   monitorPort: number;
@@ -26,7 +28,7 @@ export interface ClusterNodeSpec {
 export interface ClusterConfigOptions {
   /** Cluster name. Default "natsbridge". */
   clusterName?: string;
-  /** Host every port listens on. Default 127.0.0.1 (tests stay on loopback). */
+  /** Host every port listens on. Default 127.0.0.1 (tests stay on loopback; a deployment listens on 0.0.0.0). */
   host?: string;
   /** Extra lines for every node's config (max_payload, auth...). */
   extraConfig?: string;
@@ -52,7 +54,7 @@ export function clusterNodeConfig(node: ClusterNodeSpec, all: readonly ClusterNo
     `  name: ${options.clusterName ?? "natsbridge"}`,
     `  listen: "${host}:${node.clusterPort}"`,
     `  routes: [`,
-    ...all.map((n) => `    "nats-route://${host}:${n.clusterPort}"`),
+    ...all.map((n) => `    "nats-route://${n.host ?? host}:${n.clusterPort}"`),
     `  ]`,
     `}`,
     ...(options.extraConfig ? ["", options.extraConfig] : []),
