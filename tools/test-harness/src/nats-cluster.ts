@@ -192,7 +192,8 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
       });
     },
     stop: async () => {
-      await Promise.all(nodes.map((node) => node.kill("SIGTERM")));
+      // Closed first, so that a restart still in flight (a test that failed midway) cannot start a node again.
+      await Promise.all(nodes.map((node) => node.close()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -229,6 +230,7 @@ class ClusterNode implements NatsClusterNode {
   readonly monitorUrl: string;
   readonly #monitorPort: number;
   #proc: ManagedProcess | undefined;
+  #closed = false;
 
   constructor(
     readonly bin: string,
@@ -248,6 +250,7 @@ class ClusterNode implements NatsClusterNode {
   output = () => this.#proc?.output() ?? "";
 
   async start(): Promise<void> {
+    if (this.#closed) throw new Error(`node ${this.name}: the cluster was stopped`);
     if (this.alive()) throw new Error(`node ${this.name} is already running (pid ${this.pid()})`);
     const proc = startProcess(this.bin, ["-c", this.configFile]);
     this.#proc = proc;
@@ -264,6 +267,12 @@ class ClusterNode implements NatsClusterNode {
   /** ManagedProcess.stop signals the child's PID and waits for it to exit. */
   async kill(signal: NodeJS.Signals): Promise<void> {
     await this.#proc?.stop(signal);
+  }
+
+  /** Stop for good: no start() after this. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#proc?.stop("SIGTERM");
   }
 
   async jsz(query: string): Promise<Jsz> {
