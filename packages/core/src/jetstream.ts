@@ -16,6 +16,7 @@
 
 import {
   AbortedError,
+  InvalidOptionError,
   isNatsBridgeError,
   PublishFailedError,
   type NatsBridgeError,
@@ -216,11 +217,16 @@ export async function consumeStream(
   handler: ConsumeHandler,
   options: ConsumeOptions,
 ): Promise<Consumption> {
+  const { expires } = options;
+  if (expires !== undefined && (!Number.isFinite(expires) || expires < 1000)) {
+    // nats.js would throw a plain Error for this; callers get the typed one.
+    throw new InvalidOptionError(`expires must be at least 1000 ms, got ${String(expires)}`, { details: { expires } });
+  }
   const consumer = await (await jetStreamClient(deps.nc)).consumers.get(stream, consumerName);
   const seen = new RecentIds(options.dedupeWindow ?? 10_000);
   const stats: ConsumeStats = { acked: 0, duplicates: 0, naked: 0, terminated: 0 };
   let stopping = false;
-  const pull = { max_messages: options.maxMessages ?? 100, ...(options.expires ? { expires: options.expires } : {}) };
+  const pull = { max_messages: options.maxMessages ?? 100, ...(expires !== undefined ? { expires } : {}) };
   let messages = await consumer.consume(pull);
 
   const handle = async (m: JsMsg) => {
