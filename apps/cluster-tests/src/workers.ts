@@ -44,7 +44,8 @@ export function startWorker(index: number, config: WorkerConfig, onDone: (p: Pro
     if (stderr.length > 50) stderr.shift();
   });
   let exited = child.exitCode !== null;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  // "close" comes after "exit" once stdout is drained: a killed worker's last reports are counted by then.
+  const exit = new Promise<void>((resolve) => child.once("close", () => ((exited = true), resolve())));
   const ready = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       let event: { ready?: boolean; done?: string; deliveries?: number };
@@ -62,7 +63,8 @@ export function startWorker(index: number, config: WorkerConfig, onDone: (p: Pro
     });
     void exit.then(() => reject(new Error(`worker ${index} exited before it was ready:\n${stderr.join("")}`)));
   });
-  ready.catch(() => {}); // a worker killed after it was ready rejects nothing; one that died before is reported by whoever awaits `ready`
+  // Rejecting after `ready` resolved is a no-op; an exit before it reaches whoever awaits `ready`.
+  ready.catch(() => {});
   const signal = async (sig: NodeJS.Signals) => {
     if (exited) return;
     child.kill(sig);
