@@ -12,6 +12,7 @@ export {
   startNatsCluster,
   type ClusterConfigOptions,
   type ClusterNodeSpec,
+  type LeaderQuery,
   type NatsCluster,
   type NatsClusterNode,
   type NatsClusterOptions,

@@ -85,8 +85,6 @@ export interface NatsCluster {
   /** The temp directory holding every node's config and store. */
   readonly dir: string;
   node(name: string): NatsClusterNode;
-  /** The node whose client port is in `url` (e.g. a connection's connected server). */
-  nodeByUrl(url: string): NatsClusterNode;
   /** Kill a node by its PID (SIGKILL by default: no goodbye to clients or peers). */
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
   /** Start a stopped node again on the same ports, config and store; resolves when its client port accepts. */
@@ -96,13 +94,22 @@ export interface NatsCluster {
   /** Resolves once every node that is up answers 200 on /healthz (JetStream current, its streams caught up). */
   healthy(timeoutMs?: number): Promise<void>;
   /** The name of the node leading a stream's replicas (asks the nodes that are up). */
-  streamLeader(stream: string, options?: { account?: string; timeoutMs?: number; exclude?: string }): Promise<string>;
+  streamLeader(stream: string, options?: LeaderQuery): Promise<string>;
   /** The name of the node leading a durable consumer's replicas. */
-  consumerLeader(stream: string, consumer: string, options?: { account?: string; timeoutMs?: number; exclude?: string }): Promise<string>;
+  consumerLeader(stream: string, consumer: string, options?: LeaderQuery): Promise<string>;
   /** What each node that is up holds of a stream: its replica's message count and last sequence. */
   streamReplicas(stream: string, options?: { account?: string }): Promise<StreamReplica[]>;
   /** Stop every node by its PID and remove the directory. */
   stop(): Promise<void>;
+}
+
+export interface LeaderQuery {
+  /** Default "$G", the account of a server without accounts. */
+  account?: string;
+  /** Default 30 s. */
+  timeoutMs?: number;
+  /** Wait for a leader other than this node (e.g. the one just killed). */
+  exclude?: string;
 }
 
 export interface StreamReplica {
@@ -134,6 +141,18 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
     return new ClusterNode(bin, spec, configFile);
   });
 
+  /** The leader a node that is up reports for an asset of `stream`, if that leader is up too (and not `exclude`). */
+  const leaderOf = (what: string, stream: string, pick: (detail: StreamDetail) => string | undefined, o: LeaderQuery) =>
+    poll(o.timeoutMs ?? 30_000, `a leader for ${what}`, async () => {
+      const up = nodes.filter((node) => node.alive());
+      for (const node of up) {
+        const detail = await node.streamDetail(stream, o.account).catch(() => undefined);
+        const leader = detail && pick(detail);
+        if (leader && leader !== o.exclude && up.some((x) => x.name === leader)) return leader;
+      }
+      return undefined;
+    });
+
   const cluster: NatsCluster = {
     nodes,
     brokerUrl: nodes.map((node) => node.url).join(","),
@@ -141,11 +160,6 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
     node: (name) => {
       const found = nodes.find((node) => node.name === name);
       if (!found) throw new Error(`no node named ${name} (have ${nodes.map((x) => x.name).join(", ")})`);
-      return found;
-    },
-    nodeByUrl: (url) => {
-      const found = nodes.find((node) => url.endsWith(`:${node.clientPort}`) || url.includes(`:${node.clientPort}/`));
-      if (!found) throw new Error(`no node listens at ${url}`);
       return found;
     },
     kill: (name, signal = "SIGKILL") => (cluster.node(name) as ClusterNode).kill(signal),
@@ -163,25 +177,9 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
         const ok = await Promise.all(up.map((node) => node.healthz()));
         return ok.every(Boolean) ? true : undefined;
       }).then(() => undefined),
-    streamLeader: (stream, o = {}) =>
-      poll(o.timeoutMs ?? 30_000, `a leader for stream ${stream}`, async () => {
-        const up = nodes.filter((node) => node.alive());
-        for (const node of up) {
-          const leader = (await node.streamDetail(stream, o.account).catch(() => undefined))?.cluster?.leader;
-          if (leader && leader !== o.exclude && up.some((x) => x.name === leader)) return leader;
-        }
-        return undefined;
-      }),
+    streamLeader: (stream, o = {}) => leaderOf(`stream ${stream}`, stream, (d) => d.cluster?.leader, o),
     consumerLeader: (stream, consumer, o = {}) =>
-      poll(o.timeoutMs ?? 30_000, `a leader for consumer ${stream}/${consumer}`, async () => {
-        const up = nodes.filter((node) => node.alive());
-        for (const node of up) {
-          const detail = await node.streamDetail(stream, o.account).catch(() => undefined);
-          const leader = detail?.consumer_detail?.find((c) => c.name === consumer)?.cluster?.leader;
-          if (leader && leader !== o.exclude && up.some((x) => x.name === leader)) return leader;
-        }
-        return undefined;
-      }),
+      leaderOf(`consumer ${stream}/${consumer}`, stream, (d) => d.consumer_detail?.find((c) => c.name === consumer)?.cluster?.leader, o),
     streamReplicas: async (stream, o = {}) => {
       const up = nodes.filter((node) => node.alive());
       const details = await Promise.all(up.map((node) => node.streamDetail(stream, o.account).catch(() => undefined)));
