@@ -196,6 +196,15 @@ export interface ConsumeOptions extends SmartReceiveOptions {
   /** Messages pulled ahead of processing. Default 100. */
   maxMessages?: number;
   /**
+   * How long each pull request lives on the server, in ms (at least 1000).
+   * Default 30000, the client's. The server sends heartbeats at half this
+   * (at most every 30 s), and a pull that misses two is sent again: when the
+   * node leading the consumer dies, consumption resumes on the new leader
+   * after about `expires` ms. A shorter value resumes sooner after a failover,
+   * for a few more pull requests while idle.
+   */
+  expires?: number;
+  /**
    * Delete the message's link blobs from this store once the handler
    * succeeded and the server confirmed the ack. Off by default. Safe only
    * when this consumer is the message's one reader (a work queue, or one
@@ -238,11 +247,17 @@ export async function consumeStream(
   handler: ConsumeHandler,
   options: ConsumeOptions,
 ): Promise<Consumption> {
+  const { expires } = options;
+  if (expires !== undefined && (!Number.isFinite(expires) || expires < 1000)) {
+    // nats.js would throw a plain Error for this; callers get the typed one.
+    throw new InvalidOptionError(`expires must be at least 1000 ms, got ${String(expires)}`, { details: { expires } });
+  }
   const consumer = await jetstream(consumerConnection(deps.nc)).consumers.get(stream, consumerName);
   const seen = new RecentIds(options.dedupeWindow ?? 10_000);
   const stats: ConsumeStats = { acked: 0, duplicates: 0, naked: 0, terminated: 0 };
   let stopping = false;
-  let messages = await consumer.consume({ max_messages: options.maxMessages ?? 100 });
+  const pull = { max_messages: options.maxMessages ?? 100, ...(expires !== undefined ? { expires } : {}) };
+  let messages = await consumer.consume(pull);
 
   const handle = async (m: JsMsg) => {
     // The publisher's Nats-Msg-Id identifies a redelivery before anything is downloaded.
@@ -288,7 +303,7 @@ export async function consumeStream(
       // The iterator ended without stop(): the consumer was recreated or the
       // server went away for long. Pull again after a pause.
       await new Promise((r) => setTimeout(r, 500));
-      if (!stopping) messages = await consumer.consume({ max_messages: options.maxMessages ?? 100 });
+      if (!stopping) messages = await consumer.consume(pull);
     }
   })();
 

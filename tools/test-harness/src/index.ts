@@ -8,3 +8,14 @@ export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwO
 export { CHROMIUM_INSTALL_HINT, chromiumLaunchOptions, type ChromiumLaunchOptions } from "./chromium.js";
 export { PLIK_INSTALL_HINT, startPlik, type PlikServer, type PlikServerOptions } from "./plik.js";
 export { BUN_INSTALL_HINT, DENO_INSTALL_HINT, findBun, findDeno } from "./runtimes.js";
+export {
+  clusterNodeConfig,
+  startNatsCluster,
+  type ClusterConfigOptions,
+  type ClusterNodeSpec,
+  type LeaderQuery,
+  type NatsCluster,
+  type NatsClusterNode,
+  type NatsClusterOptions,
+  type StreamReplica,
+} from "./nats-cluster.js";

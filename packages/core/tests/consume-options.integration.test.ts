@@ -1,0 +1,12 @@
+// consume() options checked before anything is asked of the server: a bad
+// `expires` is INVALID_OPTION, not the plain Error nats.js would throw.
+import { afterAll, expect, inject, it } from "vitest";
+import { createBridge } from "@natsbridge/core";
+
+const bridge = createBridge({ brokerUrl: inject("natsUrl") });
+afterAll(() => bridge.close());
+
+it.each([500, 0, -1, Number.NaN, Number.POSITIVE_INFINITY])("expires %s is refused with INVALID_OPTION", async (expires) => {
+  const error = await bridge.consume("NO_SUCH_STREAM", "app", () => {}, { expires }).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: "INVALID_OPTION", name: "InvalidOptionError" });
+});
