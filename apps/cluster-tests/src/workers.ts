@@ -31,8 +31,8 @@ export interface WorkerProcess {
 }
 
 export function startWorker(index: number, config: WorkerConfig, onDone: (p: Processed) => void): WorkerProcess {
-  // Sources run through tsx with the "source" condition, as in development: no build needed.
-  const child: ChildProcess = spawn(process.execPath, ["--conditions=source", "--import", "tsx", WORKER, JSON.stringify({ ...config, index })], {
+  // The worker runs through tsx and imports the built @natsbridge/* packages (turbo builds them before tests).
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify({ ...config, index })], {
     cwd: PACKAGE_DIR,
     stdio: ["pipe", "pipe", "pipe"],
   });
