@@ -9,8 +9,7 @@
 // its own builds what it needs (e.g. `pnpm example`, `pnpm conformance`).
 import { fileURLToPath } from "node:url";
 
-const pkg = (name: string, entry = "src/index.ts") =>
-  fileURLToPath(new URL(`./packages/${name}/${entry}`, import.meta.url));
+const pkg = (name: string, entry = "src/index.ts") => fileURLToPath(new URL(`./packages/${name}/${entry}`, import.meta.url));
 
 export const workspaceAliases: Record<string, string> = {
   "@natsbridge/envelope": pkg("envelope"),
@@ -25,10 +24,7 @@ export const workspaceAliases: Record<string, string> = {
 
 // Every package writes a JSON report next to the console output; scripts/test.sh
 // adds them up into one "N passed, N failed" line.
-export const sharedReporters: ["default", ["json", { outputFile: string }]] = [
-  "default",
-  ["json", { outputFile: "reports/vitest.json" }],
-];
+export const sharedReporters: ["default", ["json", { outputFile: string }]] = ["default", ["json", { outputFile: "reports/vitest.json" }]];
 
 const NATS_GLOBAL_SETUP = fileURLToPath(new URL("./tools/test-harness/src/nats-global-setup.ts", import.meta.url));
 

@@ -100,7 +100,10 @@ async function main(argv: string[]): Promise<number> {
     process.on("SIGINT", forward);
     process.on("SIGTERM", forward);
     return await new Promise<number>((resolve) => {
-      child.once("error", (e) => (console.error(`cannot run ${command[0]}: ${e.message}`), resolve(127)));
+      child.once("error", (e) => {
+        console.error(`cannot run ${command[0]}: ${e.message}`);
+        resolve(127);
+      });
       child.once("exit", (code, signal) => resolve(signal ? 128 + 2 : (code ?? 1)));
     });
   } finally {

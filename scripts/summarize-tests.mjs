@@ -38,7 +38,9 @@ function reportSeconds(r) {
 
 const reports = [];
 for (const dir of reportDirs()) {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     const r = JSON.parse(readFileSync(join(dir, file), "utf8"));
     if (typeof r.numPassedTests !== "number") continue;
     reports.push({
@@ -85,7 +87,10 @@ for (const r of reports.filter((r) => !recorded.has(r.lane))) {
 if (reports.length === 0) problems.push("no test reports found");
 for (const p of problems) console.error(`error: ${p}`);
 
-if (lanes.length > 0) console.log(`${lanes.length} lane${lanes.length === 1 ? "" : "s"} in ${secs(sum(lanes, "seconds"))}: ${lanes.map((l) => `${l.lane} ${secs(l.seconds)}`).join(", ")}`);
+if (lanes.length > 0)
+  console.log(
+    `${lanes.length} lane${lanes.length === 1 ? "" : "s"} in ${secs(sum(lanes, "seconds"))}: ${lanes.map((l) => `${l.lane} ${secs(l.seconds)}`).join(", ")}`,
+  );
 const failed = sum(reports, "failed");
 console.log(`${sum(reports, "passed")} passed, ${failed} failed, ${sum(reports, "skipped")} skipped`);
 process.exit(failed > 0 || problems.length > 0 ? 1 : 0);

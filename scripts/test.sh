@@ -5,7 +5,7 @@
 #                and integration tests, the conformance matrix, pack-check
 #   node22       Node 22 LTS: envelope, core, plik and s3 (unit + integration)
 #   nats-oldest  the oldest supported nats-server (Debian's 2.9.10): core's
-#                integration tests
+#                integration tests and apps/client-compat (nats v2, nats.ws)
 #   bun, deno    smoke tests: core's built entry on Bun and on Deno over a real
 #                nats-server and nginx WebDAV (apps/runtime-smoke)
 # Every lane writes its own JSON reports (vitest-<lane>.json; the node24 lane's
@@ -31,7 +31,8 @@ bash scripts/setup.sh
 hash -r
 rm -rf reports packages/*/reports apps/*/reports tools/*/reports examples/reports
 if runs node24; then
-  say "build, typecheck, lint"
+  say "biome (format + lint), build, typecheck, package lint"
+  pnpm exec biome ci . # one biome.jsonc at the root; `pnpm format` applies its fixes
   pnpm turbo run build typecheck lint --output-logs=errors-only
 else
   say "build"
@@ -80,7 +81,11 @@ lane_nats_oldest() {
   got=$(nats_server_version "$bin")
   [ "$got" = "$NATS_SERVER_OLDEST_VERSION" ] || die "$bin is nats-server $got, expected $NATS_SERVER_OLDEST_VERSION"
   say "nats-server $got ($bin)"
-  NATS_SERVER_BIN="$bin" vitest_lane nats-oldest packages/core integration
+  local rc=0
+  NATS_SERVER_BIN="$bin" vitest_lane nats-oldest packages/core integration || rc=1
+  # Connections made with nats v2 and nats.ws against the oldest server too.
+  NATS_SERVER_BIN="$bin" vitest_lane nats-oldest apps/client-compat || rc=1
+  return $rc
 }
 
 lane_bun() { vitest_lane bun apps/runtime-smoke tests/bun.test.ts; }
@@ -90,7 +95,7 @@ lane_title() {
   case $1 in
     node24) echo "Node $NODE24_VERSION, nats-server $NATS_SERVER_VERSION: every package, conformance matrix, pack-check" ;;
     node22) echo "Node $NODE22_VERSION, nats-server $NATS_SERVER_VERSION: envelope, core, plik, s3" ;;
-    nats-oldest) echo "nats-server $NATS_SERVER_OLDEST_VERSION, Node $NODE24_VERSION: core integration tests" ;;
+    nats-oldest) echo "nats-server $NATS_SERVER_OLDEST_VERSION, Node $NODE24_VERSION: core integration tests, client-compat" ;;
     bun) echo "Bun $BUN_VERSION smoke: core's built entry over nats-server $NATS_SERVER_VERSION + nginx" ;;
     deno) echo "Deno $DENO_VERSION smoke: core's built entry over nats-server $NATS_SERVER_VERSION + nginx" ;;
   esac

@@ -20,9 +20,10 @@ const serving = (async () => {
   for await (const request of commands) {
     const [, command] = request.payloads.find(([name]) => name === "command") ?? [];
     const action = (command as { action?: string } | undefined)?.action;
+    if (action === "read_sensor") reading += 1.25;
     const answer =
       action === "read_sensor"
-        ? { sensor_id: "sensor-001", value: (reading += 1.25), unit: "°C" }
+        ? { sensor_id: "sensor-001", value: reading, unit: "°C" }
         : { error: `unknown action ${JSON.stringify(action)}` };
     await service.reply(request, [["data", answer, "dictionary"]]);
   }

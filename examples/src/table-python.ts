@@ -13,7 +13,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { arrowCodecs, tableFromRows, tableToRows, isArrowTable } from "@natsbridge/arrow";
+import { arrowCodecs, isArrowTable, tableFromRows, tableToRows } from "@natsbridge/arrow";
 import { createBridge } from "@natsbridge/core";
 import { deadline } from "./lib/show.js";
 
@@ -44,7 +44,8 @@ const reply = await bridge.request(subject, [["students", students, "table"]], {
 const graded = reply.payloads.find(([name]) => name === "students_graded")?.[1];
 if (!isArrowTable(graded)) throw new Error("no graded table in the reply");
 const rows = tableToRows(graded);
-for (const row of rows) console.log(`${String(row.id).padStart(2)}  ${String(row.name).padEnd(6)} ${String(row.score).padStart(6)}  ${row.grade}`);
+for (const row of rows)
+  console.log(`${String(row.id).padStart(2)}  ${String(row.name).padEnd(6)} ${String(row.score).padStart(6)}  ${row.grade}`);
 console.log(`summary from ${reply.sender_name}: ${JSON.stringify(reply.payloads.find(([name]) => name === "summary")?.[1])}`);
 
 await bridge.close();

@@ -1,10 +1,11 @@
 // The store built in docs/write-your-own-store.md, through the shared store
 // conformance suite (@natsbridge/core/testing) with a real nginx serving the
 // directory, then end to end through NATS.
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+
 import { createBridge } from "@natsbridge/core";
 import { testStore } from "@natsbridge/core/testing";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { directoryStore } from "../src/lib/directory-store.js";
 
 testStore({

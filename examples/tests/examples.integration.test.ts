@@ -11,12 +11,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { httpStore } from "@natsbridge/core";
-import { findPython, startNginxDav, startVersityGw, type NginxDav, type VersityGw } from "@natsbridge/test-harness";
+import { findPython, type NginxDav, startNginxDav, startVersityGw, type VersityGw } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type FakePlik, startFakePlik } from "../../packages/plik/tests/fake-plik.js";
 import { makeSampleFile, transferLargeFile } from "../src/lib/large-file.js";
-import { startFakePlik, type FakePlik } from "../../packages/plik/tests/fake-plik.js";
 
 const HERE = fileURLToPath(new URL("../", import.meta.url));
 const natsUrl = inject("natsUrl");

@@ -2,9 +2,7 @@
 // bridge's `connection` (and as ensureStream's), with no cast. They run where
 // this app is typechecked (`pnpm typecheck`, in CI); under vitest they are
 // no-ops. nats.js v3 connections: packages/core/tests/connection-types.test.ts.
-import type { NatsConnection as V2Connection } from "nats";
-import type { NatsConnection as WsConnection } from "nats.ws";
-import { describe, expectTypeOf, it } from "vitest";
+
 import type {
   BaseOptions,
   BridgeOptions,
@@ -17,6 +15,9 @@ import type {
   SmartSendOptions,
   SubscribeOptions,
 } from "@natsbridge/core";
+import type { NatsConnection as V2Connection } from "nats";
+import type { NatsConnection as WsConnection } from "nats.ws";
+import { describe, expectTypeOf, it } from "vitest";
 
 type ConnectionOption = NonNullable<BaseOptions["connection"]>;
 type MessageOf<C> = C extends { subscribe(...args: never[]): AsyncIterable<infer M> } ? M : never;

@@ -5,21 +5,21 @@
 // server. `consume` needs a nats.js v3 connection and refuses these with
 // INVALID_OPTION; a v3 bridge consumes what they published.
 import { createHash } from "node:crypto";
-import { AckPolicy, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import { connect as connectV2, type NatsConnection as V2Connection } from "nats";
-import { connect as connectWs, type NatsConnection as WsConnection } from "nats.ws";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { AckPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import {
+  type ClaimCheckStore,
   createBridge,
   ensureStream,
   httpStore,
-  type ClaimCheckStore,
   type NatsBridge,
   type NatsBridgeError,
   type PayloadTuple,
   type ReceivedEnvelope,
 } from "@natsbridge/core";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { connect as connectV2, type NatsConnection as V2Connection } from "nats";
+import { connect as connectWs, type NatsConnection as WsConnection } from "nats.ws";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 let nginx: NginxDav;
 let store: ClaimCheckStore;
@@ -95,7 +95,12 @@ describe.each(clients)("a connection made with $client, passed as `connection`",
 
   it("link: a 2 MB binary goes up to nginx through httpStore; the envelope carries its URL and the receiver verifies it", async () => {
     const big = bytesOf(2 * 1024 * 1024);
-    const env = await receiveOne((s) => bridge.smartsend(s, [["big", big, "binary"], ["note", "small", "text"]]));
+    const env = await receiveOne((s) =>
+      bridge.smartsend(s, [
+        ["big", big, "binary"],
+        ["note", "small", "text"],
+      ]),
+    );
     const [link, direct] = env.payloadInfo;
     expect(link).toMatchObject({ transport: "link", size: big.byteLength });
     expect(String(link!.data).startsWith(`${nginx.url}/blobs/`)).toBe(true);
@@ -133,7 +138,13 @@ describe.each(clients)("a connection made with $client, passed as `connection`",
     const s = subject();
     await ensureStream(nc, { name, subjects: [s] });
     const acks: { seq: number; duplicate: boolean }[] = [];
-    const options = { msgId: `compat-${tag}-1`, jetstream: { stream: name, onAck: (a: { seq: number; duplicate: boolean }) => void acks.push({ seq: a.seq, duplicate: a.duplicate }) } };
+    const options = {
+      msgId: `compat-${tag}-1`,
+      jetstream: {
+        stream: name,
+        onAck: (a: { seq: number; duplicate: boolean }) => void acks.push({ seq: a.seq, duplicate: a.duplicate }),
+      },
+    };
     const [sent] = await bridge.smartsend(s, [["order", { id: 7 }, "dictionary"]], options);
     await bridge.smartsend(s, [["order", { id: 7 }, "dictionary"]], options);
     expect(acks).toEqual([
@@ -144,7 +155,9 @@ describe.each(clients)("a connection made with $client, passed as `connection`",
 
     await jsm.consumers.add(name, { durable_name: "app", ack_policy: AckPolicy.Explicit });
     let consumed: ReceivedEnvelope | undefined;
-    const consumption = await v3.consume(name, "app", (env) => void (consumed = env));
+    const consumption = await v3.consume(name, "app", (env) => {
+      consumed = env;
+    });
     try {
       for (let i = 0; i < 100 && !consumed; i++) await new Promise((r) => setTimeout(r, 50));
     } finally {
@@ -160,11 +173,17 @@ describe.each(clients)("a connection made with $client, passed as `connection`",
     const name = `COMPAT_${tag.toUpperCase()}_REFUSED_${process.pid}`;
     await ensureStream(nc, { name, subjects: [subject()] });
     await jsm.consumers.add(name, { durable_name: "app", ack_policy: AckPolicy.Explicit });
-    const error = await bridge.consume(name, "app", () => undefined).then(
-      () => undefined,
-      (e: NatsBridgeError) => e,
-    );
-    expect(error).toMatchObject({ code: "INVALID_OPTION", name: "InvalidOptionError", details: { option: "connection", operation: "consume" } });
+    const error = await bridge
+      .consume(name, "app", () => undefined)
+      .then(
+        () => undefined,
+        (e: NatsBridgeError) => e,
+      );
+    expect(error).toMatchObject({
+      code: "INVALID_OPTION",
+      name: "InvalidOptionError",
+      details: { option: "connection", operation: "consume" },
+    });
     expect(error?.message).toContain("@nats-io/transport-node");
     expect(error?.message).toContain("wsconnect");
     // The connection is untouched by the refusal.

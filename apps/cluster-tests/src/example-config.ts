@@ -1,7 +1,7 @@
 // The 3-node cluster of docs/deployment.md: the config startNatsCluster writes,
 // rendered for three machines instead of three loopback ports. A test checks
 // that the page shows exactly this.
-import { clusterNodeConfig, type ClusterNodeSpec } from "@natsbridge/test-harness";
+import { type ClusterNodeSpec, clusterNodeConfig } from "@natsbridge/test-harness";
 
 export const EXAMPLE_NODES: readonly ClusterNodeSpec[] = [1, 2, 3].map((i) => ({
   name: `n${i}`,

@@ -5,7 +5,7 @@
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { ClaimCheckStore } from "@natsbridge/core";
 import { s3Store } from "@natsbridge/s3";
-import { startVersityGw, type NatsCluster } from "@natsbridge/test-harness";
+import { type NatsCluster, startVersityGw } from "@natsbridge/test-harness";
 
 export interface LinkStoreContext {
   cluster: NatsCluster;

@@ -8,7 +8,7 @@
 // when stdin closes (its parent is gone) or on SIGTERM, after stopping cleanly.
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
-import { createBridge, type Consumption, type EnvelopeSubscription, type ReceivedEnvelope } from "@natsbridge/core";
+import { type Consumption, createBridge, type EnvelopeSubscription, type ReceivedEnvelope } from "@natsbridge/core";
 
 export interface WorkerConfig {
   mode: "jetstream" | "core";

@@ -1,7 +1,7 @@
 // Starts worker processes (src/worker.ts) and gathers what they report. Every
 // process is stopped by its PID: stop() sends SIGTERM (SIGKILL after 5 s),
 // kill() sends SIGKILL at once, as a crash would.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { WorkerConfig } from "./worker.js";
@@ -45,7 +45,12 @@ export function startWorker(index: number, config: WorkerConfig, onDone: (p: Pro
   });
   let exited = child.exitCode !== null;
   // "close" comes after "exit" once stdout is drained: a killed worker's last reports are counted by then.
-  const exit = new Promise<void>((resolve) => child.once("close", () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once("close", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const ready = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       let event: { ready?: boolean; done?: string; deliveries?: number };

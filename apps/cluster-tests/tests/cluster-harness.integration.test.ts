@@ -2,10 +2,11 @@
 // process; killing the meta leader's node (by PID) elects another; the node
 // restarts on the same ports and store and rejoins; an R3 stream has a
 // replica on every node; stop() leaves no process behind.
+
+import { existsSync } from "node:fs";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { startNatsCluster, type NatsCluster } from "@natsbridge/test-harness";
-import { existsSync } from "node:fs";
+import { type NatsCluster, startNatsCluster } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { until } from "../src/wait.js";
 
@@ -75,7 +76,10 @@ it("places an R3 stream on every node and reports its leader and replicas", asyn
     expect((await jsm.streams.info("HARNESS")).cluster?.leader).toBe(leader);
     let replicas = await cluster.streamReplicas("HARNESS");
     await until(
-      async () => (replicas = await cluster.streamReplicas("HARNESS")).every((r) => r.messages === 5),
+      async () => {
+        replicas = await cluster.streamReplicas("HARNESS");
+        return replicas.every((r) => r.messages === 5);
+      },
       10_000,
       () => JSON.stringify(replicas),
     );

@@ -4,9 +4,9 @@
 // connection and subscriptions, and lose only what docs/reliability.md says
 // core mode loses: messages in flight around the reconnection, none after it.
 import { createBridge, type NatsBridge } from "@natsbridge/core";
-import { startNatsCluster, type NatsCluster } from "@natsbridge/test-harness";
+import { type NatsCluster, startNatsCluster } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { measureLoss, startFlow, type Flow } from "../src/traffic.js";
+import { type Flow, measureLoss, startFlow } from "../src/traffic.js";
 import { sleep, until } from "../src/wait.js";
 
 /** A message every 2 ms in each direction (about 270 a second each way once timer slack is added). */
@@ -48,7 +48,11 @@ it("the node a bridge is connected to is killed: it reconnects to another node a
   await sleep(1000);
   const killAt = Date.now();
   await cluster.kill(doomed);
-  await until(() => events.some((e) => e.type === "reconnect"), 15_000, () => `a reconnect event (have ${JSON.stringify(events)})`);
+  await until(
+    () => events.some((e) => e.type === "reconnect"),
+    15_000,
+    () => `a reconnect event (have ${JSON.stringify(events)})`,
+  );
   const reconnectAt = events.find((e) => e.type === "reconnect")!.at;
   const disconnectAt = events.find((e) => e.type === "disconnect")?.at;
   await sleep(1500);

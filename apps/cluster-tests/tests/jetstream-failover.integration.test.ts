@@ -7,10 +7,10 @@
 // blob orphaned, and the restarted node's replica caught up.
 //
 // NATSBRIDGE_FAILOVER_MESSAGES sets the count (default 10,000).
-import { AckPolicy, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge } from "@natsbridge/core";
-import { startNatsCluster, type NatsCluster, type StreamReplica } from "@natsbridge/test-harness";
+import { type NatsCluster, type StreamReplica, startNatsCluster } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LINK_STORES, type RunningLinkStore } from "../src/link-stores.js";
 import { payloadBytes, sha256Hex } from "../src/payloads.js";
@@ -68,7 +68,12 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
   it(`${TOTAL} messages, stream leader killed and restarted mid-run: 0 lost, 0 duplicates, every blob verified`, async () => {
     const stream = `FAILOVER_${storeCase.index}`;
     const subject = `failover.${storeCase.index}.msgs`;
-    await jsm.streams.add({ name: stream, subjects: [`failover.${storeCase.index}.>`], num_replicas: 3, duplicate_window: 120_000_000_000 });
+    await jsm.streams.add({
+      name: stream,
+      subjects: [`failover.${storeCase.index}.>`],
+      num_replicas: 3,
+      duplicate_window: 120_000_000_000,
+    });
     await jsm.consumers.add(stream, { durable_name: "app", ack_policy: AckPolicy.Explicit, ack_wait: ACK_WAIT_MS * 1_000_000 });
     const leader = await cluster.streamLeader(stream);
     // The consumer's leader is placed at random; put it on the doomed node too, so
@@ -96,18 +101,23 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     let linksVerified = 0;
     let redelivered = 0;
     const mismatches: string[] = [];
-    const consumption = await receiver.consume(stream, "app", (env, msg) => {
-      handled++;
-      if (msg.info.deliveryCount > 1) redelivered++;
-      deliveries.set(env.msg_id, (deliveries.get(env.msg_id) ?? 0) + 1);
-      const i = Number(env.payloads[0]![1]);
-      const blob = env.payloads[1]![1] as Uint8Array;
-      const transport = env.payloadInfo[1]!.transport;
-      if (env.msg_id !== `fo-${storeCase.index}-${i}`) mismatches.push(`${env.msg_id}: carries ${i}`);
-      if (transport !== (i % LINK_EVERY === 0 ? "link" : "direct")) mismatches.push(`${i}: sent ${transport}`);
-      if (sha256Hex(blob) !== expectedSha[i]) mismatches.push(`${i}: sha256 differs from what was sent`);
-      else if (transport === "link") linksVerified++;
-    }, { expires: PULL_EXPIRES_MS });
+    const consumption = await receiver.consume(
+      stream,
+      "app",
+      (env, msg) => {
+        handled++;
+        if (msg.info.deliveryCount > 1) redelivered++;
+        deliveries.set(env.msg_id, (deliveries.get(env.msg_id) ?? 0) + 1);
+        const i = Number(env.payloads[0]![1]);
+        const blob = env.payloads[1]![1] as Uint8Array;
+        const transport = env.payloadInfo[1]!.transport;
+        if (env.msg_id !== `fo-${storeCase.index}-${i}`) mismatches.push(`${env.msg_id}: carries ${i}`);
+        if (transport !== (i % LINK_EVERY === 0 ? "link" : "direct")) mismatches.push(`${i}: sent ${transport}`);
+        if (sha256Hex(blob) !== expectedSha[i]) mismatches.push(`${i}: sha256 differs from what was sent`);
+        else if (transport === "link") linksVerified++;
+      },
+      { expires: PULL_EXPIRES_MS },
+    );
 
     let sent = 0;
     let next = 0;
@@ -158,7 +168,11 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     await restarted;
     const elected = await newLeader!;
 
-    await until(() => deliveries.size >= TOTAL, 90_000, () => `${TOTAL} distinct deliveries (have ${deliveries.size})`);
+    await until(
+      () => deliveries.size >= TOTAL,
+      90_000,
+      () => `${TOTAL} distinct deliveries (have ${deliveries.size})`,
+    );
     const deliveredMs = Date.now() - started;
     // Acks lost to the failover come back as redeliveries after ack_wait: wait for them before counting duplicates.
     await sleep(ACK_WAIT_MS + 1000);

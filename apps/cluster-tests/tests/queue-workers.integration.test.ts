@@ -7,15 +7,15 @@
 // Throughput per worker count is printed (see docs/deployment.md).
 //
 // NATSBRIDGE_WORKER_MESSAGES sets the messages per run (default 2,000).
-import { AckPolicy, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge } from "@natsbridge/core";
-import { startNatsCluster, type NatsCluster } from "@natsbridge/test-harness";
+import { type NatsCluster, startNatsCluster } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payloadBytes } from "../src/payloads.js";
 import { sleep, until } from "../src/wait.js";
 import type { WorkerConfig } from "../src/worker.js";
-import { WorkerPool, type Processed, type WorkerProcess } from "../src/workers.js";
+import { type Processed, WorkerPool, type WorkerProcess } from "../src/workers.js";
 
 const MESSAGES = Number(process.env.NATSBRIDGE_WORKER_MESSAGES ?? 2_000);
 /** The work per message: 100 chained SHA-256 rounds over a 16 KiB body, about 1–2 ms of one core. */
@@ -47,7 +47,10 @@ afterAll(async () => {
     console.log(
       `queue-group throughput, ${MESSAGES} messages per run, ${ROUNDS} SHA-256 rounds over 16 KiB each:\n` +
         throughput
-          .map((t) => `  ${t.mode.padEnd(9)} ${t.workers} worker(s): ${Math.round((MESSAGES / t.ms) * 1000)} msg/s (${t.ms} ms; per worker ${t.perWorker.join(" / ")})`)
+          .map(
+            (t) =>
+              `  ${t.mode.padEnd(9)} ${t.workers} worker(s): ${Math.round((MESSAGES / t.ms) * 1000)} msg/s (${t.ms} ms; per worker ${t.perWorker.join(" / ")})`,
+          )
           .join("\n"),
     );
   }
@@ -106,7 +109,11 @@ async function probeWorkers(subject: string, count: number): Promise<void> {
   const nc = await publisher.connection();
   for (let i = 0; i < count; i++) {
     await until(
-      () => nc.request(`${subject}.probe.${i}`, new Uint8Array(0), { timeout: 200 }).then(() => true, () => false),
+      () =>
+        nc.request(`${subject}.probe.${i}`, new Uint8Array(0), { timeout: 200 }).then(
+          () => true,
+          () => false,
+        ),
       10_000,
       () => `worker ${i} to answer its probe`,
     );
@@ -123,7 +130,11 @@ describe("JetStream: workers sharing one durable consumer", () => {
 
     const started = Date.now();
     for (const w of workers) w.go();
-    await until(() => tally.distinct === MESSAGES, 90_000, () => `${MESSAGES} messages processed (have ${tally.distinct})`);
+    await until(
+      () => tally.distinct === MESSAGES,
+      90_000,
+      () => `${MESSAGES} messages processed (have ${tally.distinct})`,
+    );
     const ms = Date.now() - started;
     await sleep(300); // a duplicate would show up now
     await Promise.all(workers.map((w) => w.stop()));
@@ -143,10 +154,18 @@ describe("JetStream: workers sharing one durable consumer", () => {
     const [victim, ...survivors] = workers as [WorkerProcess, ...WorkerProcess[]];
 
     for (const w of workers) w.go();
-    await until(() => victim.done.length >= MESSAGES / 10, 60_000, () => `the victim to process ${MESSAGES / 10} messages`);
+    await until(
+      () => victim.done.length >= MESSAGES / 10,
+      60_000,
+      () => `the victim to process ${MESSAGES / 10} messages`,
+    );
     await victim.kill();
     const doneByVictim = victim.done.length;
-    await until(() => tally.distinct === MESSAGES, 90_000, () => `${MESSAGES} messages processed (have ${tally.distinct})`);
+    await until(
+      () => tally.distinct === MESSAGES,
+      90_000,
+      () => `${MESSAGES} messages processed (have ${tally.distinct})`,
+    );
     // Anything redelivered twice would come after another ack_wait.
     await sleep(KILL_ACK_WAIT_MS + 1000);
     await Promise.all(survivors.map((w) => w.stop()));
@@ -170,7 +189,11 @@ describe("JetStream: workers sharing one durable consumer", () => {
 describe("core NATS: workers in a queue group on one subject", () => {
   /** Start the workers and wait until every one's queue subscription has reached the publisher's node. */
   async function coreWorkers(count: number, subject: string, tally: Tally): Promise<WorkerProcess[]> {
-    const workers = await startWorkers(count, workerConfig({ mode: "core", subject, queue: "workers", probePrefix: `${subject}.probe` }), tally);
+    const workers = await startWorkers(
+      count,
+      workerConfig({ mode: "core", subject, queue: "workers", probePrefix: `${subject}.probe` }),
+      tally,
+    );
     await probeWorkers(`${subject}`, count);
     return workers;
   }
@@ -183,7 +206,11 @@ describe("core NATS: workers in a queue group on one subject", () => {
     const started = Date.now();
     for (let i = 0; i < MESSAGES; i++) await publisher.smartsend(subject, [["body", BODY, "binary"]], { msgId: `core${count}-${i}` });
     await (await publisher.connection()).flush();
-    await until(() => tally.distinct === MESSAGES, 90_000, () => `${MESSAGES} messages processed (have ${tally.distinct})`);
+    await until(
+      () => tally.distinct === MESSAGES,
+      90_000,
+      () => `${MESSAGES} messages processed (have ${tally.distinct})`,
+    );
     const ms = Date.now() - started;
     await sleep(300);
     await Promise.all(workers.map((w) => w.stop()));

@@ -68,4 +68,3 @@ export function nativeValue(spec: ValueSpec): unknown {
 export function caseTuples(c: CaseSpec): PayloadTuple[] {
   return c.payloads.map((p) => [p.dataname, nativeValue(p.value), p.payload_type as PayloadType]);
 }
-

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { nativeValue, patternBytes, type CaseSpec, type DecodedPayload, type ValueSpec } from "./case-specs.js";
+import { type CaseSpec, type DecodedPayload, nativeValue, patternBytes, type ValueSpec } from "./case-specs.js";
 
 export * from "./case-specs.js";
 

@@ -6,16 +6,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createBridge, httpStore, type PayloadCodec } from "@natsbridge/core";
-import { findPython, REPO_ROOT, startNatsServer, startNginxDav, type NatsServer, type NginxDav } from "@natsbridge/test-harness";
 import { connect } from "@nats-io/transport-node";
+import { createBridge, httpStore, type PayloadCodec } from "@natsbridge/core";
+import { findPython, type NatsServer, type NginxDav, REPO_ROOT, startNatsServer, startNginxDav } from "@natsbridge/test-harness";
 import type { TableToRows } from "./canonical.js";
 import { loadCases } from "./cases.js";
 import { loadFixtures, startFixtureServer } from "./fixtures.js";
-import { splitCommand, startPeer, type Peer, type PeerSpec } from "./peer.js";
-import { buildRows, JULIA_UNAVAILABLE, planCell, rowLabel, type Consumer, type Producer } from "./plan.js";
-import { renderMatrix, renderNotes, renderTotals, totals, vitestShaped, type MatrixReport } from "./report.js";
-import { runCell, type CellResult } from "./runner.js";
+import { type Peer, type PeerSpec, splitCommand, startPeer } from "./peer.js";
+import { buildRows, type Consumer, JULIA_UNAVAILABLE, type Producer, planCell, rowLabel } from "./plan.js";
+import { type MatrixReport, renderMatrix, renderNotes, renderTotals, totals, vitestShaped } from "./report.js";
+import { type CellResult, runCell } from "./runner.js";
 
 const APP_DIR = fileURLToPath(new URL("../", import.meta.url));
 const PYTHON_PEER_DIR = join(REPO_ROOT, "apps", "interop-python");
@@ -90,8 +90,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
   let nats: NatsServer | undefined;
   let dav: NginxDav | undefined;
-  const natsUrl = values["nats-url"] ?? (nats = await startNatsServer()).url;
-  const fileserverUrl = values["fileserver-url"] ?? (dav = await startNginxDav({ cors: true })).url;
+  if (!values["nats-url"]) nats = await startNatsServer();
+  if (!values["fileserver-url"]) dav = await startNginxDav({ cors: true });
+  const natsUrl = values["nats-url"] ?? nats!.url;
+  const fileserverUrl = values["fileserver-url"] ?? dav!.url;
   const fixtureServer = await startFixtureServer(fixtures);
   const nc = await connect({ servers: natsUrl, name: "conformance" });
   const bridge = createBridge({
@@ -157,7 +159,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         peers: [...peers.values()].map((p) => `${p.name}: ${p.caps.implementation ?? ""}`).join("; "),
       },
     };
-    console.log(`\nNATSBridge conformance matrix (producer→consumer; TS = natsbridge, py = Python reference peer, jl = Julia-shaped fixtures as producer, Julia live as consumer, mp = MicroPython-shaped fixtures)\n`);
+    console.log(
+      `\nNATSBridge conformance matrix (producer→consumer; TS = natsbridge, py = Python reference peer, jl = Julia-shaped fixtures as producer, Julia live as consumer, mp = MicroPython-shaped fixtures)\n`,
+    );
     console.log(renderMatrix(rows, columns, cells, rowLabel));
     const notes = renderNotes(cells);
     if (notes) console.log(`\nWhy cells did not pass:\n${notes}`);

@@ -6,7 +6,7 @@
 //   P.in.>   envelopes to decode; each answered with a receipt on P.receipts
 //   P.stop   request → the peer exits
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { DecodedPayload } from "./cases.js";
 
@@ -88,7 +88,17 @@ export async function startPeer(
 ): Promise<Peer> {
   const [cmd, ...args] = spec.command;
   if (!cmd) throw new Error(`peer ${spec.name}: empty command`);
-  const argv = [...args, "--nats", options.natsUrl, "--prefix", options.prefix, "--fileserver-url", options.fileserverUrl, "--upload", "http-put"];
+  const argv = [
+    ...args,
+    "--nats",
+    options.natsUrl,
+    "--prefix",
+    options.prefix,
+    "--fileserver-url",
+    options.fileserverUrl,
+    "--upload",
+    "http-put",
+  ];
   const child: ChildProcess = spawn(cmd, argv, { cwd: spec.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const keep = (b: Buffer) => {
@@ -98,7 +108,12 @@ export async function startPeer(
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   child.once("error", (e) => lines.push(`spawn error: ${e.message}`));
 
   const waiting = new Map<string, (r: Receipt) => void>();

@@ -19,10 +19,7 @@ export interface Row {
   variant?: string;
 }
 
-export type Producer =
-  | { id: string; kind: "ts" }
-  | { id: string; kind: "peer"; caps: PeerCapabilities }
-  | { id: string; kind: "fixtures" };
+export type Producer = { id: string; kind: "ts" } | { id: string; kind: "peer"; caps: PeerCapabilities } | { id: string; kind: "fixtures" };
 export type Consumer =
   | { id: string; kind: "ts" }
   | { id: string; kind: "peer"; caps: PeerCapabilities }
@@ -46,9 +43,7 @@ export const PLIK_UNAVAILABLE =
 /** Why a reference does not produce a case, from its documented behaviour. */
 const REFERENCE_GAPS: Record<string, (types: string[], transport: RowTransport, caseName: string) => string | undefined> = {
   julia: (types) =>
-    types.includes("table")
-      ? "the Julia reference has no 'table' type (its _serialize_data knows arrowtable and jsontable)"
-      : undefined,
+    types.includes("table") ? "the Julia reference has no 'table' type (its _serialize_data knows arrowtable and jsontable)" : undefined,
   micropython: (types, transport, caseName) => {
     const tables = types.filter((t) => t === "arrowtable" || t === "jsontable" || t === "table");
     if (tables.length) return `MicroPython supports no table types (${tables.join(", ")}): memory constraints`;
@@ -149,7 +144,7 @@ export function planCell(row: Row, producer: Producer, consumer: Consumer, ctx: 
   }
   const gaps = missing(types, consumer.caps.consumes);
   const expectReject = gaps.length
-    ? REFERENCE_GAPS[consumer.caps.name]?.(gaps, row.transport, row.case) ?? `${consumer.id} does not consume ${gaps.join(", ")}`
+    ? (REFERENCE_GAPS[consumer.caps.name]?.(gaps, row.transport, row.case) ?? `${consumer.id} does not consume ${gaps.join(", ")}`)
     : fixture?.rejected_by?.[consumer.caps.name];
   return { run: true, ...(fixture ? { fixture } : {}), ...(expectReject ? { expectReject } : {}) };
 }

@@ -2,8 +2,8 @@
 // (every cell with its status and reason) and a vitest-shaped summary that
 // scripts/summarize-tests.mjs adds to the test total.
 
-import type { CellResult } from "./runner.js";
 import type { CellStatus, Row } from "./plan.js";
+import type { CellResult } from "./runner.js";
 
 export interface Column {
   producer: string;
@@ -34,7 +34,12 @@ export function totals(cells: readonly CellResult[]): Record<CellStatus, number>
   return t;
 }
 
-export function renderMatrix(rows: readonly Row[], columns: readonly Column[], cells: readonly CellResult[], labelOf: (r: Row) => string): string {
+export function renderMatrix(
+  rows: readonly Row[],
+  columns: readonly Column[],
+  cells: readonly CellResult[],
+  labelOf: (r: Row) => string,
+): string {
   const byKey = new Map(cells.map((c) => [`${c.row}|${c.producer}|${c.consumer}`, c]));
   const headers = columns.map((c) => `${shortName(c.producer)}→${shortName(c.consumer)}`);
   const labelWidth = Math.max(10, ...rows.map((r) => width(labelOf(r))));
@@ -43,10 +48,15 @@ export function renderMatrix(rows: readonly Row[], columns: readonly Column[], c
     `${pad(label, labelWidth)} │ ${values.map((v) => pad(v, colWidth)).join(" ")}`.trimEnd();
   const out = [line("case · transport", headers), `${"─".repeat(labelWidth)}─┼─${"─".repeat((colWidth + 1) * headers.length - 1)}`];
   for (const r of rows) {
-    out.push(line(labelOf(r), columns.map((c) => {
-      const cell = byKey.get(`${r.key}|${c.producer}|${c.consumer}`);
-      return cell ? MARK[cell.status] : "";
-    })));
+    out.push(
+      line(
+        labelOf(r),
+        columns.map((c) => {
+          const cell = byKey.get(`${r.key}|${c.producer}|${c.consumer}`);
+          return cell ? MARK[cell.status] : "";
+        }),
+      ),
+    );
   }
   return out.join("\n");
 }

@@ -3,14 +3,14 @@
 // fixture published as-is), and the consumer's decoded payloads are compared
 // with what the case (or the fixture's expected.json) says they must be.
 
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClaimCheckStore, NatsBridge } from "@natsbridge/core";
 import { isNatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { canonicalPayloads, comparePayloads, type TableToRows } from "./canonical.js";
-import { caseTuples, expectedPayloads, type CaseSpec, type DecodedPayload } from "./cases.js";
+import { type CaseSpec, caseTuples, type DecodedPayload, expectedPayloads } from "./cases.js";
 import { materialize } from "./fixtures.js";
 import type { Peer } from "./peer.js";
-import { rowLabel, type CellPlan, type CellStatus, type Consumer, type Producer, type Row } from "./plan.js";
+import { type CellPlan, type CellStatus, type Consumer, type Producer, type Row, rowLabel } from "./plan.js";
 
 export interface CellResult {
   row: string;
@@ -83,9 +83,9 @@ export async function runCell(row: Row, producer: Producer, consumer: Consumer, 
   } else if (consumer.kind === "peer") {
     const peer = ctx.peers.get(consumer.id)!;
     subject = peer.inbox(cell);
-    decoded = peer.receipt(subject, ctx.timeoutMs).then((r) =>
-      r.ok ? { ok: true as const, payloads: r.payloads ?? [] } : { ok: false as const, error: r.error ?? "failed receipt" },
-    );
+    decoded = peer
+      .receipt(subject, ctx.timeoutMs)
+      .then((r) => (r.ok ? { ok: true as const, payloads: r.payloads ?? [] } : { ok: false as const, error: r.error ?? "failed receipt" }));
   } else {
     return done("unavailable", consumer.reason);
   }

@@ -27,11 +27,22 @@ describe("canonical values", () => {
         { toJSON: () => ({ id: 2n, name: "b", __index_level_0__: 8n }) },
       ],
     };
-    expect(canonicalValue(table)).toEqual({ columns: ["id", "name"], rows: [[1, "a"], [2, "b"]] });
+    expect(canonicalValue(table)).toEqual({
+      columns: ["id", "name"],
+      rows: [
+        [1, "a"],
+        [2, "b"],
+      ],
+    });
   });
 
   it("keeps text and JSON values as they are", () => {
-    expect(canonicalPayloads([["m", "hi", "text"], ["d", { a: [1] }, "dictionary"]])).toEqual([
+    expect(
+      canonicalPayloads([
+        ["m", "hi", "text"],
+        ["d", { a: [1] }, "dictionary"],
+      ]),
+    ).toEqual([
       { dataname: "m", payload_type: "text", value: "hi" },
       { dataname: "d", payload_type: "dictionary", value: { a: [1] } },
     ]);

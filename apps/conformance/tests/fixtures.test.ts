@@ -6,7 +6,7 @@ import { createBridge, decodeBase64, ENVELOPE_STRING_FIELDS, type NatsBridge } f
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalPayloads, comparePayloads } from "../src/canonical.js";
 import { expectedPayloads, loadCases } from "../src/cases.js";
-import { loadFixtures, materialize, startFixtureServer, type Fixture, type FixtureServer } from "../src/fixtures.js";
+import { type Fixture, type FixtureServer, loadFixtures, materialize, startFixtureServer } from "../src/fixtures.js";
 
 const fixtures = loadFixtures();
 const cases = loadCases();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadCases } from "../src/cases.js";
 import type { Fixture } from "../src/fixtures.js";
 import type { PeerCapabilities } from "../src/peer.js";
-import { buildRows, planCell, PLIK_UNAVAILABLE, rowLabel, type Consumer, type Producer, type Row } from "../src/plan.js";
+import { buildRows, type Consumer, PLIK_UNAVAILABLE, type Producer, planCell, type Row, rowLabel } from "../src/plan.js";
 
 const cases = loadCases();
 const python: PeerCapabilities = {
@@ -17,11 +17,29 @@ const julia: Producer = { id: "julia", kind: "fixtures" };
 const mp: Producer = { id: "micropython", kind: "fixtures" };
 
 function fixture(producer: string, name: string, transport: "direct" | "link", extra: Partial<Fixture> = {}): Fixture {
-  return { producer, case: name, transport, provenance: "test", id: `${producer}/${name}.${transport}`, dir: "/nowhere", envelopeText: "{}", expected: [], ...extra };
+  return {
+    producer,
+    case: name,
+    transport,
+    provenance: "test",
+    id: `${producer}/${name}.${transport}`,
+    dir: "/nowhere",
+    envelopeText: "{}",
+    expected: [],
+    ...extra,
+  };
 }
-const fixtures = [fixture("julia", "text", "direct"), fixture("julia", "dictionary-nested", "direct", { variant: "inline-json", rejected_by: { "python-reference": "base64 only" } })];
+const fixtures = [
+  fixture("julia", "text", "direct"),
+  fixture("julia", "dictionary-nested", "direct", { variant: "inline-json", rejected_by: { "python-reference": "base64 only" } }),
+];
 const ctx = { cases, fixtures, arrowAvailable: true };
-const row = (name: string, transport: Row["transport"], variant?: string): Row => ({ key: `${name}.${transport}`, case: name, transport, ...(variant ? { variant } : {}) });
+const row = (name: string, transport: Row["transport"], variant?: string): Row => ({
+  key: `${name}.${transport}`,
+  case: name,
+  transport,
+  ...(variant ? { variant } : {}),
+});
 
 describe("rows", () => {
   it("has every case direct and by link, fixture variants after their base row, and one Plik row", () => {
@@ -43,17 +61,37 @@ describe("planning a cell", () => {
   });
 
   it("says which reference lacks a type, and why", () => {
-    expect(planCell(row("table", "direct"), julia, ts, ctx)).toMatchObject({ run: false, status: "n/a", reason: expect.stringMatching(/Julia reference has no 'table'/) });
-    expect(planCell(row("jsontable", "direct"), py, ts, ctx)).toMatchObject({ status: "n/a", reason: expect.stringMatching(/single type 'table'/) });
-    expect(planCell(row("text", "link"), mp, ts, ctx)).toMatchObject({ status: "n/a", reason: expect.stringMatching(/NotImplementedError/) });
-    expect(planCell(row("arrowtable", "direct"), mp, ts, ctx)).toMatchObject({ status: "n/a", reason: expect.stringMatching(/no table types/) });
+    expect(planCell(row("table", "direct"), julia, ts, ctx)).toMatchObject({
+      run: false,
+      status: "n/a",
+      reason: expect.stringMatching(/Julia reference has no 'table'/),
+    });
+    expect(planCell(row("jsontable", "direct"), py, ts, ctx)).toMatchObject({
+      status: "n/a",
+      reason: expect.stringMatching(/single type 'table'/),
+    });
+    expect(planCell(row("text", "link"), mp, ts, ctx)).toMatchObject({
+      status: "n/a",
+      reason: expect.stringMatching(/NotImplementedError/),
+    });
+    expect(planCell(row("arrowtable", "direct"), mp, ts, ctx)).toMatchObject({
+      status: "n/a",
+      reason: expect.stringMatching(/no table types/),
+    });
   });
 
   it("runs a cell the consumer's reference rejects, expecting the rejection", () => {
-    expect(planCell(row("jsontable", "direct"), ts, py, ctx)).toMatchObject({ run: true, expectReject: expect.stringMatching(/unknown payload_type/) });
+    expect(planCell(row("jsontable", "direct"), ts, py, ctx)).toMatchObject({
+      run: true,
+      expectReject: expect.stringMatching(/unknown payload_type/),
+    });
     const variant = row("dictionary-nested", "direct", "inline-json");
     expect(planCell(variant, julia, py, ctx)).toMatchObject({ run: true, expectReject: "base64 only" });
-    expect(planCell(variant, ts, py, ctx)).toMatchObject({ run: false, status: "n/a", reason: expect.stringMatching(/fixture-only variant/) });
+    expect(planCell(variant, ts, py, ctx)).toMatchObject({
+      run: false,
+      status: "n/a",
+      reason: expect.stringMatching(/fixture-only variant/),
+    });
   });
 
   it("marks Plik cells unavailable for live producers", () => {
@@ -75,7 +113,11 @@ describe("planning a cell", () => {
   });
 
   it("judges an external peer by the capabilities it declares", () => {
-    const mine = { id: "mine", kind: "peer" as const, caps: { name: "mine", produces: ["text"], consumes: ["text"], transports: ["direct"] } };
+    const mine = {
+      id: "mine",
+      kind: "peer" as const,
+      caps: { name: "mine", produces: ["text"], consumes: ["text"], transports: ["direct"] },
+    };
     expect(planCell(row("binary", "direct"), mine, ts, ctx)).toMatchObject({ status: "n/a", reason: "mine does not produce binary" });
     expect(planCell(row("text", "link"), mine, ts, ctx)).toMatchObject({ status: "n/a", reason: "mine does not send by link" });
     expect(planCell(row("binary", "direct"), ts, mine, ctx)).toMatchObject({ run: true, expectReject: "mine does not consume binary" });

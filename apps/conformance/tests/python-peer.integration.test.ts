@@ -1,16 +1,17 @@
 // The Python reference peer, live over a real nats-server and a real HTTP PUT
 // file server (nginx WebDAV): natsbridge → Python and Python → natsbridge for
 // every case, direct and by link.
+
+import { join } from "node:path";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { arrowCodecs, tableToRows } from "@natsbridge/arrow";
 import { createBridge, httpStore, type NatsBridge } from "@natsbridge/core";
-import { findPython, REPO_ROOT, startNginxDav, type NginxDav } from "@natsbridge/test-harness";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { join } from "node:path";
+import { findPython, type NginxDav, REPO_ROOT, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadCases } from "../src/cases.js";
-import { startPeer, type Peer } from "../src/peer.js";
-import { planCell, type Consumer, type Producer, type Row } from "../src/plan.js";
-import { runCell, type RunContext } from "../src/runner.js";
+import { type Peer, startPeer } from "../src/peer.js";
+import { type Consumer, type Producer, planCell, type Row } from "../src/plan.js";
+import { type RunContext, runCell } from "../src/runner.js";
 
 const natsUrl = inject("natsUrl");
 const cases = loadCases();
@@ -69,7 +70,13 @@ describe("the Python reference peer", () => {
   ])("%s", (_name, pair) => {
     it.each(rows.map((r) => [r.key, r] as const))("%s", async (_key, row) => {
       const [producer, consumer] = pair();
-      const result = await runCell(row, producer, consumer, planCell(row, producer, consumer, { cases, fixtures: [], arrowAvailable: true }), ctx);
+      const result = await runCell(
+        row,
+        producer,
+        consumer,
+        planCell(row, producer, consumer, { cases, fixtures: [], arrowAvailable: true }),
+        ctx,
+      );
       const types = cases.get(row.case)!.payloads.map((p) => p.payload_type);
       if (types.some((t) => NOT_IN_PYTHON.has(t))) {
         expect(result.status, result.reason).toBe("n/a");

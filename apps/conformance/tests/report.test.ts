@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Row } from "../src/plan.js";
-import { renderMatrix, renderNotes, renderTotals, totals, vitestShaped, type MatrixReport } from "../src/report.js";
+import { type MatrixReport, renderMatrix, renderNotes, renderTotals, totals, vitestShaped } from "../src/report.js";
 import type { CellResult } from "../src/runner.js";
 
 const rows: Row[] = [
@@ -17,7 +17,7 @@ const cell = (row: string, producer: string, consumer: string, status: CellResul
 });
 const cells = [
   cell("text.direct", "ts", "ts", "pass"),
-  cell("text.direct", "julia", "ts", "fail", "'m': expected \"a\", got \"b\""),
+  cell("text.direct", "julia", "ts", "fail", '\'m\': expected "a", got "b"'),
   cell("table.direct", "ts", "ts", "pending", "pending @natsbridge/arrow"),
   cell("table.direct", "julia", "ts", "n/a", "no table"),
 ];
@@ -45,7 +45,16 @@ describe("matrix report", () => {
   it("counts cells, and shapes them like a vitest report for the test summary", () => {
     const t = totals(cells);
     expect(renderTotals(t)).toBe("1 passed, 1 failed, 1 pending, 0 unavailable, 1 not applicable");
-    const report: MatrixReport = { startedAt: new Date(0).toISOString(), durationMs: 1, producers: [], consumers: [], rows: [], cells, totals: t, environment: {} };
+    const report: MatrixReport = {
+      startedAt: new Date(0).toISOString(),
+      durationMs: 1,
+      producers: [],
+      consumers: [],
+      rows: [],
+      cells,
+      totals: t,
+      environment: {},
+    };
     const v = vitestShaped(report) as Record<string, unknown> & { testResults: { assertionResults: { status: string }[] }[] };
     expect(v).toMatchObject({ numPassedTests: 1, numFailedTests: 1, numPendingTests: 2, numTotalTests: 4, success: false });
     expect(v.testResults[0]!.assertionResults.map((a) => a.status)).toEqual(["passed", "failed", "pending", "pending"]);

@@ -11,6 +11,10 @@ const { values } = parseArgs({
     subject: { type: "string" },
   },
 });
-const responder = await startResponder({ brokerUrl: values.nats!, fileserverUrl: values.files!, ...(values.subject ? { subject: values.subject } : {}) });
+const responder = await startResponder({
+  brokerUrl: values.nats!,
+  fileserverUrl: values.files!,
+  ...(values.subject ? { subject: values.subject } : {}),
+});
 console.error(`responder: answering prompts on ${values.subject ?? "the chat subject"} via ${values.nats}, files on ${values.files}`);
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void responder.close().then(() => process.exit(0)));

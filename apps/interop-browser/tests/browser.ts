@@ -5,8 +5,8 @@
 
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { chromiumLaunchOptions } from "@natsbridge/test-harness";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 
 export const SCREENSHOT_DIR = fileURLToPath(new URL("../reports/screenshots/", import.meta.url));
 
@@ -31,7 +31,9 @@ async function openRecording(browser: Browser, url: string, options?: Parameters
 }
 
 export async function openChat(browser: Browser, pageUrl: string, settings: Record<string, string>): Promise<OpenedPage> {
-  const { page, errors } = await openRecording(browser, `${pageUrl}?${new URLSearchParams(settings)}`, { viewport: { width: 900, height: 1400 } });
+  const { page, errors } = await openRecording(browser, `${pageUrl}?${new URLSearchParams(settings)}`, {
+    viewport: { width: 900, height: 1400 },
+  });
   // The page module awaits its codecs before it defines window.chat.
   await page.waitForFunction(() => window.chat !== undefined);
   await page.evaluate(() => window.chat.ready);

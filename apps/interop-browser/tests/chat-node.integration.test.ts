@@ -4,11 +4,11 @@
 // image, a receipt and a 1.5 MB file by link, and the page shows the reply.
 
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import type { Browser } from "playwright-core";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Responder, reportBytes, startResponder } from "../src/node/responder.js";
 import { GENERATED_RGB, STRIPE_RGB } from "../src/protocol.js";
-import { reportBytes, startResponder, type Responder } from "../src/node/responder.js";
 import { launchBrowser, near, openChat, screenshotColours } from "./browser.js";
 import "./provided.js";
 
@@ -32,10 +32,7 @@ describe("page → Node responder → page", () => {
     const { page, errors } = await openChat(browser, inject("pageUrl"), { ws: inject("natsWsUrl"), files: nginx.url });
     const attachmentBytes = 3 * 1024 * 1024;
     const replyFileBytes = 1_500_000;
-    const result = await page.evaluate(
-      (r) => window.chat.send(r),
-      { text: "Hello! I'm Ton.", attachmentBytes, replyFileBytes },
-    );
+    const result = await page.evaluate((r) => window.chat.send(r), { text: "Hello! I'm Ton.", attachmentBytes, replyFileBytes });
 
     // What went out: small payloads inline, the file by link (uploaded from the page with CORS).
     expect(result.sent.transports).toEqual({ msg: "direct", avatar: "direct", attachment: "link", options: "direct" });

@@ -4,12 +4,12 @@
 // `arrowtable` from the page — direct, and large enough to go by link through
 // nginx — is decoded by pyarrow.
 
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import type { Browser } from "playwright-core";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AVATAR_RGB } from "../src/protocol.js";
 import { launchBrowser, near, openChat, screenshotColours } from "./browser.js";
-import { PYARROW_DECODER, PYTHON_PEER_DIR, startPython, type PythonProcess } from "./python.js";
+import { PYARROW_DECODER, PYTHON_PEER_DIR, type PythonProcess, startPython } from "./python.js";
 import "./provided.js";
 
 const ROWS = [
@@ -36,15 +36,18 @@ describe("page ↔ Python", () => {
   it("page → Python reference peer (echo) → page: text, avatar and a pyarrow-read table come back and render", async () => {
     const prompt = "browser.python.prompt";
     const reply = "browser.python.reply";
-    const peer = startPython(["-m", "natsbridge_peer", "listen", "--nats", inject("natsUrl"), "--subject", prompt, "--echo", reply], PYTHON_PEER_DIR);
+    const peer = startPython(
+      ["-m", "natsbridge_peer", "listen", "--nats", inject("natsUrl"), "--subject", prompt, "--echo", reply],
+      PYTHON_PEER_DIR,
+    );
     pythons.push(peer);
     await peer.waitForText('"ready": true');
     const { page, errors } = await openChat(browser, inject("pageUrl"), { ws: inject("natsWsUrl"), files: nginx.url, prompt, reply });
 
-    const result = await page.evaluate(
-      (r) => window.chat.send(r),
-      { text: "Hello from the browser, Python!", table: { dataname: "scores", type: "table" as const, rows: ROWS } },
-    );
+    const result = await page.evaluate((r) => window.chat.send(r), {
+      text: "Hello from the browser, Python!",
+      table: { dataname: "scores", type: "table" as const, rows: ROWS },
+    });
 
     // The Python peer decoded everything (pyarrow read the table into pandas).
     const receipt = await peer.waitFor((m) => m.correlation_id === result.sent.correlationId);
@@ -89,7 +92,13 @@ describe("page ↔ Python", () => {
     ] as const) {
       const result = await page.evaluate(
         async ({ n }) => {
-          const rows = Array.from({ length: n }, (_, i) => ({ id: i, name: `row-${i}`, score: i / 4, ok: i % 3 === 0, note: i % 5 === 0 ? null : "x" }));
+          const rows = Array.from({ length: n }, (_, i) => ({
+            id: i,
+            name: `row-${i}`,
+            score: i / 4,
+            ok: i % 3 === 0,
+            note: i % 5 === 0 ? null : "x",
+          }));
           return window.chat.send({ text: `${n} rows`, table: { dataname: "table", type: "arrowtable", rows }, awaitReply: false });
         },
         { n: rows },
@@ -101,7 +110,13 @@ describe("page ↔ Python", () => {
       expect(t).toMatchObject({ dataname: "table", payload_type: "arrowtable", transport, ipc_format: "file", num_rows: rows });
       expect(t!.schema).toEqual({ id: "int64", name: "string", score: "double", ok: "bool", note: "string" });
       expect((t!.first_rows as unknown[])[0]).toEqual({ id: 0, name: "row-0", score: 0, ok: true, note: null });
-      expect(t!.last_row).toEqual({ id: rows - 1, name: `row-${rows - 1}`, score: (rows - 1) / 4, ok: (rows - 1) % 3 === 0, note: (rows - 1) % 5 === 0 ? null : "x" });
+      expect(t!.last_row).toEqual({
+        id: rows - 1,
+        name: `row-${rows - 1}`,
+        score: (rows - 1) / 4,
+        ok: (rows - 1) % 3 === 0,
+        note: (rows - 1) % 5 === 0 ? null : "x",
+      });
     }
     expect(errors).toEqual([]);
     await page.close();

@@ -3,11 +3,11 @@
 // Node checks the other side with nats.js v3: the stream's state after the page
 // published, and the envelope the page sent over nats.ws.
 
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
 import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
 import "./provided.js";
 

@@ -8,11 +8,11 @@
 // tools/test-harness/src/plik.ts). Test names say which one ran.
 
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
 import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
 import { plikStore } from "@natsbridge/plik";
-import { startNginxDav, startPlik, type NginxDav } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav, startPlik } from "@natsbridge/test-harness";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startFakePlik } from "../../../packages/plik/tests/fake-plik.js";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
 import "./provided.js";
@@ -65,11 +65,23 @@ describe(`Plik from a page (${KIND})`, () => {
     };
   }
 
-  for (const [via, asBlob, size] of [["store", false, 2_000_000], ["store", true, 3_000_000], ["handler", false, 700_000]] as const) {
+  for (const [via, asBlob, size] of [
+    ["store", false, 2_000_000],
+    ["store", true, 3_000_000],
+    ["handler", false, 700_000],
+  ] as const) {
     it(`page → Plik through the CORS proxy (${via === "store" ? "plikStore" : "plikOneshotUpload"}, ${asBlob ? "a Blob" : "bytes"}, ${size} bytes) → Node`, async () => {
       const subject = `lab.plik.${via}.${size}`;
       const next = await receiveInNode(subject);
-      const sent = await page.evaluate((r) => window.lab.plikSend(r), { ws: ws(), subject, plikUrl: proxy.url, size, seed: 11, via, asBlob });
+      const sent = await page.evaluate((r) => window.lab.plikSend(r), {
+        ws: ws(),
+        subject,
+        plikUrl: proxy.url,
+        size,
+        seed: 11,
+        via,
+        asBlob,
+      });
       expect(sent).not.toHaveProperty("error");
       expect((sent as { url: string }).url).toMatch(new RegExp(`^${proxy.url}/file/[^/]+/[^/]+/file$`));
       const env = await next();
@@ -84,11 +96,23 @@ describe(`Plik from a page (${KIND})`, () => {
   it("page → Plik directly (no CORS headers): UPLOAD_FAILED naming CORS, nothing published", async () => {
     const subject = "lab.plik.nocors";
     const sub = await bridge.subscribe(subject);
-    const sent = await page.evaluate((r) => window.lab.plikSend(r), { ws: ws(), subject, plikUrl: plik.url, size: 10_000, seed: 1, via: "store" as const });
+    const sent = await page.evaluate((r) => window.lab.plikSend(r), {
+      ws: ws(),
+      subject,
+      plikUrl: plik.url,
+      size: 10_000,
+      seed: 1,
+      via: "store" as const,
+    });
     expect(sent).toMatchObject({ code: "UPLOAD_FAILED" });
     expect((sent as { error: string }).error).toMatch(/CORS/);
     // Nothing may arrive: the send failed before publishing.
-    const nothing = await Promise.race([sub[Symbol.asyncIterator]().next().then(() => "a message"), new Promise((r) => setTimeout(() => r("nothing"), 500))]);
+    const nothing = await Promise.race([
+      sub[Symbol.asyncIterator]()
+        .next()
+        .then(() => "a message"),
+      new Promise((r) => setTimeout(() => r("nothing"), 500)),
+    ]);
     expect(nothing).toBe("nothing");
     sub.unsubscribe();
     // Chromium logs the refused preflight; that is the point of this case.
@@ -101,7 +125,14 @@ describe(`Plik from a page (${KIND})`, () => {
       const id = await page.evaluate((r) => window.lab.listen(r), { ws: ws(), subject, fileserverUrl: proxy.url, stream });
       const data = pattern(1_500_000, 5);
       const store = plikStore({ url: proxy.url, oneShot: false, ttl: 600 });
-      await bridge.smartsend(subject, [["note", "from Node", "text"], ["file", data, "binary"]], { store, alwaysLink: true, flush: true });
+      await bridge.smartsend(
+        subject,
+        [
+          ["note", "from Node", "text"],
+          ["file", data, "binary"],
+        ],
+        { store, alwaysLink: true, flush: true },
+      );
       const got = await page.evaluate((i) => window.lab.received(i), id);
       expect(got).toEqual({ note: "from Node", size: data.byteLength, sha256: sha256(data), streamed: stream });
       expect(realErrors(errors)).toEqual([]);

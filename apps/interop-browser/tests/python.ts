@@ -2,7 +2,7 @@
 // apps/interop-python, and the pyarrow decoder here): started with the
 // project's virtualenv, their stdout read as JSON lines.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { findPython } from "@natsbridge/test-harness";
 
@@ -20,7 +20,11 @@ export interface PythonProcess {
 }
 
 export function startPython(args: string[], cwd: string): PythonProcess {
-  const child: ChildProcess = spawn(findPython(), args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PYTHONUNBUFFERED: "1" } });
+  const child: ChildProcess = spawn(findPython(), args, {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+  });
   const messages: Record<string, unknown>[] = [];
   const text: string[] = [];
   const listeners = new Set<() => void>();
@@ -72,7 +76,8 @@ export function startPython(args: string[], cwd: string): PythonProcess {
   return {
     messages,
     waitFor: (match, timeoutMs = 30_000) => until(() => messages.find(match), timeoutMs, "matching output"),
-    waitForText: (wanted, timeoutMs = 30_000) => until(() => (text.some((l) => l.includes(wanted)) ? true : undefined), timeoutMs, `"${wanted}"`).then(() => undefined),
+    waitForText: (wanted, timeoutMs = 30_000) =>
+      until(() => (text.some((l) => l.includes(wanted)) ? true : undefined), timeoutMs, `"${wanted}"`).then(() => undefined),
     async stop() {
       if (exited) return;
       const gone = new Promise((r) => child.once("exit", r));

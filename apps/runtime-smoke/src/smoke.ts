@@ -7,7 +7,7 @@
 // one JSON line (SmokeReport) with what arrived, and exits 1 on any error.
 import process from "node:process";
 import { createBridge, httpStore, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
-import { smokePayloads, type ReceivedPayload, type SmokeReport } from "./payloads.ts";
+import { type ReceivedPayload, type SmokeReport, smokePayloads } from "./payloads.ts";
 
 const RECEIVE_TIMEOUT_MS = 20_000;
 

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BINARY_BYTES, binaryPayload, DICTIONARY, TEXT, type ReceivedPayload } from "../src/payloads.ts";
+import { BINARY_BYTES, binaryPayload, DICTIONARY, type ReceivedPayload, TEXT } from "../src/payloads.ts";
 import { runSmoke, type SmokeRun } from "./run-smoke.ts";
 
 export interface RuntimeUnderTest {

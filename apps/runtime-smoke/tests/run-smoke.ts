@@ -3,7 +3,7 @@
 // PID), and hands back the runtime's report and what the file server holds.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { startNatsServer, startNginxDav, type NatsServer, type NginxDav } from "@natsbridge/test-harness";
+import { type NatsServer, type NginxDav, startNatsServer, startNginxDav } from "@natsbridge/test-harness";
 import type { SmokeReport } from "../src/payloads.ts";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -46,7 +46,11 @@ export async function runSmoke(command: string, args: string[]): Promise<SmokeRu
   }
 }
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: APP_DIR, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -6,10 +6,10 @@
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { AbortedError, UploadFailedError } from "@natsbridge/core";
-import { bodyChunks, safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "@natsbridge/core/store";
+import { bodyChunks, type ClaimCheckPutRequest, type ClaimCheckStore, safeFileName } from "@natsbridge/core/store";
 
 export interface DirectoryStoreOptions {
   /** Where blobs are written, e.g. /srv/www/claims. */
@@ -43,7 +43,8 @@ export function directoryStore(options: DirectoryStoreOptions): ClaimCheckStore 
           for await (const chunk of bodyChunks(req.body)) {
             if (req.signal?.aborted) throw new AbortedError("upload aborted");
             yield chunk;
-            req.onProgress?.((sent += chunk.byteLength), req.size);
+            sent += chunk.byteLength;
+            req.onProgress?.(sent, req.size);
           }
         })();
         // Written to a .part file and renamed: a reader never sees half a blob.

@@ -9,7 +9,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { createBridge, fileSource, PayloadStream, type ClaimCheckStore, type SmartReceiveOptions } from "@natsbridge/core";
+import { type ClaimCheckStore, createBridge, fileSource, PayloadStream, type SmartReceiveOptions } from "@natsbridge/core";
 import { deadline } from "./show.js";
 
 export interface LargeFileOptions {
@@ -49,12 +49,22 @@ export async function transferLargeFile(options: LargeFileOptions): Promise<Larg
     await (await receiver.connection()).flush();
 
     let lastPercent = -10;
-    const [sent] = await sender.smartsend(subject, [["note", `here is ${name}`, "text"], [name, fileSource(options.path), "binary"]], {
-      onUploadProgress: ({ sentBytes, totalBytes }) => {
-        const percent = totalBytes ? Math.floor((100 * sentBytes) / totalBytes) : 0;
-        if (percent >= lastPercent + 25) log(`upload ${name}: ${percent}%`), (lastPercent = percent);
+    const [sent] = await sender.smartsend(
+      subject,
+      [
+        ["note", `here is ${name}`, "text"],
+        [name, fileSource(options.path), "binary"],
+      ],
+      {
+        onUploadProgress: ({ sentBytes, totalBytes }) => {
+          const percent = totalBytes ? Math.floor((100 * sentBytes) / totalBytes) : 0;
+          if (percent >= lastPercent + 25) {
+            log(`upload ${name}: ${percent}%`);
+            lastPercent = percent;
+          }
+        },
       },
-    });
+    );
     const link = sent.payloads.find((p) => p.dataname === name)!;
     log(`sent msg ${sent.msg_id}: ${name} (${link.size} bytes) by ${link.transport}: ${String(link.data)}`);
 
@@ -125,6 +135,8 @@ export async function makeSampleFile(bytes: number, name = "sample.bin"): Promis
 export function report(result: LargeFileResult, log: (line: string) => void = console.log): boolean {
   const ok = result.sentSha256 === result.receivedSha256;
   const mbps = result.bytes / 1e6 / result.seconds;
-  log(`${ok ? "OK" : "FAILED"}: ${result.bytes} bytes, sha256 ${result.receivedSha256.slice(0, 16)}…, ${result.seconds.toFixed(2)} s (${mbps.toFixed(1)} MB/s)`);
+  log(
+    `${ok ? "OK" : "FAILED"}: ${result.bytes} bytes, sha256 ${result.receivedSha256.slice(0, 16)}…, ${result.seconds.toFixed(2)} s (${mbps.toFixed(1)} MB/s)`,
+  );
   return ok;
 }

@@ -77,7 +77,9 @@ const py = JSON.parse(run.stdout) as {
 
 const ms = (v: number) => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(1)} ms`).padStart(12);
 const ratio = (a: number, b: number) => (b > 0.05 ? `${(a / b).toFixed(1)}×` : "—").padStart(10);
-console.log(`Arrow IPC file round trip, ${ROWS.toLocaleString("en")} rows × 4 columns (int64, float64, utf8, timestamp[ms, UTC]); medians of ${REPEATS} runs`);
+console.log(
+  `Arrow IPC file round trip, ${ROWS.toLocaleString("en")} rows × 4 columns (int64, float64, utf8, timestamp[ms, UTC]); medians of ${REPEATS} runs`,
+);
 console.log(`node ${process.version}; python peer: pyarrow ${py.pyarrow}, pandas ${py.pandas}`);
 console.log(`IPC file size: natsbridge ${(bytes.byteLength / 1e6).toFixed(1)} MB, pyarrow ${(py.bytes / 1e6).toFixed(1)} MB`);
 console.log("");
@@ -88,7 +90,9 @@ line("decode (IPC file bytes → Table, zero-copy)", js.decode, py.arrow_decode_
 line("encode + decode", js.roundtrip, py.arrow_roundtrip_ms);
 line("native → bytes → native (JS rows / pandas)", js.rows, py.pandas_roundtrip_ms);
 console.log("");
-console.log(`encode + decode throughput: natsbridge ${((ROWS / js.roundtrip) / 1e3).toFixed(1)} M rows/s, pyarrow ${((ROWS / py.arrow_roundtrip_ms) / 1e3).toFixed(1)} M rows/s`);
+console.log(
+  `encode + decode throughput: natsbridge ${(ROWS / js.roundtrip / 1e3).toFixed(1)} M rows/s, pyarrow ${(ROWS / py.arrow_roundtrip_ms / 1e3).toFixed(1)} M rows/s`,
+);
 console.log(`JS columns → Table (tableFromColumns; Utf8 and timestamps built from JS values): ${js.build.toFixed(1)} ms`);
 console.log("native → bytes → native: JS = columns → Table → bytes → Table → 1M row objects (tableToRows);");
 console.log("                         Python = DataFrame → from_pandas → bytes → read_all → to_pandas.");

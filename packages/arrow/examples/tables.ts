@@ -2,8 +2,9 @@
 // Python reference), receive both, and print them as rows. Against your own
 // nats-server:
 //   NATS_URL=nats://127.0.0.1:4222 npx tsx packages/arrow/examples/tables.ts
-import { createBridge } from "@natsbridge/core";
+
 import { arrow, arrowCodecs, tableFromRows, tableToRows } from "@natsbridge/arrow";
+import { createBridge } from "@natsbridge/core";
 
 const subject = "demo.natsbridge.tables";
 const bridge = createBridge({ codecs: arrowCodecs(), senderName: "arrow-demo" });
@@ -33,7 +34,9 @@ const envelope = await Promise.race([
 ]);
 for (const [dataname, value, type] of envelope?.payloads ?? []) {
   const table = value as arrow.Table;
-  console.log(`${dataname} (${type}): ${table.numRows} rows; schema ${table.schema.fields.map((f) => `${f.name}: ${String(f.type)}`).join(", ")}`);
+  console.log(
+    `${dataname} (${type}): ${table.numRows} rows; schema ${table.schema.fields.map((f) => `${f.name}: ${String(f.type)}`).join(", ")}`,
+  );
   console.log(tableToRows(table, { unsafeIntegers: "string" }));
 }
 await bridge.close();

@@ -18,8 +18,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { decodeArrowTable, tableToRows } from "../src/index.js";
 import { isNatsBridgeError } from "@natsbridge/envelope";
+import { decodeArrowTable, tableToRows } from "../src/index.js";
 import { expectedForm } from "../tests/helpers.js";
 
 interface JsonType {
@@ -152,7 +152,9 @@ function mask(expected: unknown, got: unknown): unknown {
   if (expected === undefined) return undefined;
   if (Array.isArray(expected) && Array.isArray(got)) return got.map((g, i) => mask(expected[i], g));
   if (expected && got && typeof expected === "object" && typeof got === "object" && !Array.isArray(expected)) {
-    return Object.fromEntries(Object.entries(got as Record<string, unknown>).map(([k, v]) => [k, mask((expected as Record<string, unknown>)[k], v)]));
+    return Object.fromEntries(
+      Object.entries(got as Record<string, unknown>).map(([k, v]) => [k, mask((expected as Record<string, unknown>)[k], v)]),
+    );
   }
   return got;
 }
@@ -204,7 +206,10 @@ function check(file: string, json: JsonFile, bigEndian: boolean, name: string): 
   const want = JSON.stringify(mask(expected, expected));
   if (JSON.stringify(got) === want) return { outcome: "ok" };
   const at = (got as unknown[]).findIndex((r, i) => JSON.stringify(r) !== JSON.stringify(mask(expected[i], expected[i])));
-  return { outcome: "FAILED", why: `row ${at}: got ${JSON.stringify((got as unknown[])[at]).slice(0, 300)} want ${JSON.stringify(expected[at]).slice(0, 300)}` };
+  return {
+    outcome: "FAILED",
+    why: `row ${at}: got ${JSON.stringify((got as unknown[])[at]).slice(0, 300)} want ${JSON.stringify(expected[at]).slice(0, 300)}`,
+  };
 }
 
 const root = process.argv[2] ?? process.env.ARROW_TESTING_DIR;
@@ -222,7 +227,9 @@ const counts: Record<Outcome, number> = { ok: 0, "rejected as expected": 0, FAIL
 for (const dir of readdirSync(integration).sort()) {
   const path = join(integration, dir);
   if (!existsSync(path) || dir.endsWith(".md")) continue;
-  for (const jsonFile of readdirSync(path).filter((f) => f.endsWith(".json.gz")).sort()) {
+  for (const jsonFile of readdirSync(path)
+    .filter((f) => f.endsWith(".json.gz"))
+    .sort()) {
     const name = jsonFile.replace(/\.json\.gz$/, "");
     const json = JSON.parse(gunzipSync(readFileSync(join(path, jsonFile))).toString("utf8")) as JsonFile;
     for (const ext of ["arrow_file", "stream"]) {
@@ -234,5 +241,7 @@ for (const dir of readdirSync(integration).sort()) {
     }
   }
 }
-console.log(`\n${counts.ok} read correctly, ${counts["rejected as expected"]} rejected as expected (UNSUPPORTED_ARROW_FEATURE), ${counts.FAILED} failed`);
+console.log(
+  `\n${counts.ok} read correctly, ${counts["rejected as expected"]} rejected as expected (UNSUPPORTED_ARROW_FEATURE), ${counts.FAILED} failed`,
+);
 process.exit(counts.FAILED > 0 ? 1 : 0);

@@ -3,12 +3,12 @@
 // what the Python reference's `ipc.open_file` needs; Arrow.jl reads it too —
 // and receive either format as an apache-arrow Table.
 
-import type { Table } from "apache-arrow";
 import type { CodecContext, PayloadCodec } from "@natsbridge/envelope";
+import type { Table } from "apache-arrow";
 import { registerArrowCompression } from "./compression.js";
 import { encodeArrowTable } from "./file-format.js";
 import { decodeArrowTable } from "./ipc.js";
-import { toArrowTable, type SchemaInput, type TableInput } from "./table.js";
+import { type SchemaInput, type TableInput, toArrowTable } from "./table.js";
 
 export interface ArrowCodecOptions {
   /**

@@ -3,22 +3,22 @@
 // calls, no BigInt allocation for int64 numbers); everything else goes through
 // apache-arrow's builders after the values are normalized for them.
 
+import { InvalidDataError } from "@natsbridge/envelope";
 import {
-  makeBuilder,
-  makeData,
-  TimeUnit,
-  Type,
   type Bool,
   type Data,
   type DataType,
   type Field,
   type Float64,
   type Int64,
+  makeBuilder,
+  makeData,
   type Struct,
   type Timestamp,
+  TimeUnit,
+  Type,
   type Utf8,
 } from "apache-arrow";
-import { InvalidDataError } from "@natsbridge/envelope";
 import { describe, isIntegerNumber, isPlainObject } from "./infer.js";
 
 const TWO_32 = 2 ** 32;

@@ -8,7 +8,7 @@
 // length where the format wants the uncompressed one, and pyarrow then fails
 // with "Lz4 decompression buffer too small".
 
-import { compressionRegistry, CompressionType } from "apache-arrow";
+import { CompressionType, compressionRegistry } from "apache-arrow";
 import { decompress as zstdDecompress } from "fzstd";
 import { decompress as lz4Decompress } from "lz4js";
 

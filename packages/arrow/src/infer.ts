@@ -11,21 +11,8 @@
 // Mixed kinds in one column are an InvalidDataError naming the column: pass a
 // schema (or a type for that column) instead of guessing.
 
-import {
-  Binary,
-  Bool,
-  DataType,
-  Field,
-  Float64,
-  Int64,
-  List,
-  Null,
-  Struct,
-  TimestampMillisecond,
-  Uint64,
-  Utf8,
-} from "apache-arrow";
 import { InvalidDataError } from "@natsbridge/envelope";
+import { Binary, Bool, type DataType, Field, Float64, Int64, List, Null, Struct, TimestampMillisecond, Uint64, Utf8 } from "apache-arrow";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -118,9 +105,12 @@ export function inferType(values: ArrayLike<unknown>, column: string): DataType 
 function bigintType(min: bigint, max: bigint, column: string): DataType {
   if (min >= INT64_MIN && max <= INT64_MAX) return new Int64();
   if (min >= 0n && max <= UINT64_MAX) return new Uint64();
-  throw new InvalidDataError(`column "${column}" has integers outside the int64 and uint64 ranges; send them as strings or a Decimal type`, {
-    details: { column },
-  });
+  throw new InvalidDataError(
+    `column "${column}" has integers outside the int64 and uint64 ranges; send them as strings or a Decimal type`,
+    {
+      details: { column },
+    },
+  );
 }
 
 function flatten(values: ArrayLike<unknown>): unknown[] {

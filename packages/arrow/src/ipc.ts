@@ -4,8 +4,8 @@
 // what the Python reference sends) and the stream format (Arrow.jl's
 // `Arrow.write(io, df)`, apache-arrow's default) — and every record batch.
 
-import { MetadataVersion, tableFromIPC, Type, type DataType, type Table } from "apache-arrow";
 import { DeserializationError, UnsupportedArrowFeatureError } from "@natsbridge/envelope";
+import { type DataType, MetadataVersion, type Table, Type, tableFromIPC } from "apache-arrow";
 import { aligned, registerArrowCompression } from "./compression.js";
 import { FlatView } from "./flatbuffer.js";
 
@@ -40,9 +40,12 @@ export function decodeArrowTable(bytes: Uint8Array): Table {
   // Before format 1.0 (metadata V4) unions had a validity buffer; apache-arrow
   // reads them with the V5 layout and fails later, on first access.
   if (version < MetadataVersion.V5 && table.schema.fields.some((f) => hasUnion(f.type))) {
-    throw new UnsupportedArrowFeatureError(`Arrow IPC ${format} has a union column in the pre-1.0 (metadata V4) layout, which apache-arrow cannot read`, {
-      details: { feature: "v4-union" },
-    });
+    throw new UnsupportedArrowFeatureError(
+      `Arrow IPC ${format} has a union column in the pre-1.0 (metadata V4) layout, which apache-arrow cannot read`,
+      {
+        details: { feature: "v4-union" },
+      },
+    );
   }
   return table;
 }

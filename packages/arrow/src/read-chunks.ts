@@ -5,7 +5,7 @@
 // getters go through a lossy double for nanoseconds). ASCII text is decoded
 // once per chunk and cut with substring.
 
-import { DateUnit, TimeUnit, Type, type Data, type DataType, type Date_, type Timestamp } from "apache-arrow";
+import { type Data, type DataType, type Date_, DateUnit, type Timestamp, TimeUnit, Type } from "apache-arrow";
 
 const TWO_32 = 2 ** 32;
 const SAFE_HI = 2 ** 21; // |hi| < 2^21 ⇔ |value| < 2^53

@@ -3,17 +3,8 @@
 // (read-chunks.ts); every other column gets one converter chosen from its
 // type, so the per-value work is a single function call.
 
-import {
-  makeVector,
-  Type,
-  type DataType,
-  type Decimal,
-  type Dictionary,
-  type Field,
-  type Map_,
-  type Table,
-} from "apache-arrow";
-import { chunkReader, type ChunkOptions } from "./read-chunks.js";
+import { type DataType, type Decimal, type Dictionary, type Field, type Map_, makeVector, type Table, Type } from "apache-arrow";
+import { type ChunkOptions, chunkReader } from "./read-chunks.js";
 
 export interface TableToRowsOptions {
   /**

@@ -2,28 +2,28 @@
 // Table: a Table (or RecordBatch) as it is, an array of row objects, or an
 // object of columns (arrays, typed arrays or apache-arrow Vectors).
 
+import { InvalidDataError } from "@natsbridge/envelope";
 import {
+  type Data,
   DataType,
   Field,
   Float32,
   Float64,
+  Int8,
   Int16,
   Int32,
   Int64,
-  Int8,
   makeData,
   RecordBatch,
   Schema,
   Struct,
   Table,
+  Uint8,
   Uint16,
   Uint32,
   Uint64,
-  Uint8,
   Vector,
-  type Data,
 } from "apache-arrow";
-import { InvalidDataError } from "@natsbridge/envelope";
 import { buildColumn } from "./columns.js";
 import { describe, inferType, isPlainObject } from "./infer.js";
 
@@ -94,7 +94,10 @@ export function tableFromRows(rows: readonly Row[], options: TableOptions = {}):
   const gathered = new Map<string, unknown[]>();
   const column = (name: string) => {
     let values = gathered.get(name);
-    if (!values) gathered.set(name, (values = rows.map((row) => row[name])));
+    if (!values) {
+      values = rows.map((row) => row[name]);
+      gathered.set(name, values);
+    }
     return values;
   };
   return assemble([...names], column, rows.length, options);

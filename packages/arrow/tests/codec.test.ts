@@ -3,7 +3,6 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import {
   arrow,
   arrowCodecs,
@@ -18,7 +17,8 @@ import {
   tableToRows,
   toArrowTable,
 } from "@natsbridge/arrow";
-import { createCodecRegistry, decodeValue, encodeValue, ErrorCodes, isNatsBridgeError } from "@natsbridge/envelope";
+import { createCodecRegistry, decodeValue, ErrorCodes, encodeValue, isNatsBridgeError } from "@natsbridge/envelope";
+import { describe, expect, it } from "vitest";
 import { FIXTURES_DIR } from "./helpers.js";
 
 const fixture = (file: string) => new Uint8Array(readFileSync(join(FIXTURES_DIR, file)));
@@ -107,9 +107,25 @@ describe("building tables", () => {
   });
 
   it("nested values: lists of structs with int64 inside go through the builders", () => {
-    const rows = [{ items: [{ id: 1, tags: ["a"] }, { id: 2 ** 60, tags: [] }] }, { items: null }];
+    const rows = [
+      {
+        items: [
+          { id: 1, tags: ["a"] },
+          { id: 2 ** 60, tags: [] },
+        ],
+      },
+      { items: null },
+    ];
     const got = tableToRows(roundTrip(rows));
-    expect(got).toEqual([{ items: [{ id: 1, tags: ["a"] }, { id: 2n ** 60n, tags: [] }] }, { items: null }]);
+    expect(got).toEqual([
+      {
+        items: [
+          { id: 1, tags: ["a"] },
+          { id: 2n ** 60n, tags: [] },
+        ],
+      },
+      { items: null },
+    ]);
   });
 
   it("typed-array columns are used as they are, Vectors too", () => {
@@ -135,7 +151,9 @@ describe("building tables", () => {
     expect(() => tableFromRows([{ n: [1, "x"] }], { schema: { n: new arrow.List(new arrow.Field("i", new arrow.Int32())) } })).toThrow(
       /"x" is not a Int32 value/,
     );
-    expect(() => tableFromRows([{ n: "x" }], { schema: { n: new arrow.Int32() } })).toThrow(/column "n" \(Int32\) cannot hold string "x" at row 0/);
+    expect(() => tableFromRows([{ n: "x" }], { schema: { n: new arrow.Int32() } })).toThrow(
+      /column "n" \(Int32\) cannot hold string "x" at row 0/,
+    );
     const strict = new arrow.Schema([new arrow.Field("id", new arrow.Int64(), false)]);
     expect(() => tableFromRows([{ id: null }], { schema: strict })).toThrow(/not nullable in the schema but has 1 null/);
     expect(() => tableFromRows([{ id: 1, extra: 2 }], { schema: strict })).toThrow(/columns the schema does not: "extra"/);
@@ -144,9 +162,11 @@ describe("building tables", () => {
 
   it("encode errors through the registry name the payload", async () => {
     const registry = createCodecRegistry(...arrowCodecs());
-    const error = await encodeValue(registry, [{ a: "x" }, { a: 1 }], { dataname: "prices", payloadType: "arrowtable", correlationId: "c-1" }).catch(
-      (e: unknown) => e,
-    );
+    const error = await encodeValue(registry, [{ a: "x" }, { a: 1 }], {
+      dataname: "prices",
+      payloadType: "arrowtable",
+      correlationId: "c-1",
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCodes.INVALID_DATA, dataname: "prices", correlationId: "c-1" });
   });
 
@@ -232,13 +252,13 @@ function bigEndianSchemaStream(): Uint8Array {
   const fb = new DataView(new ArrayBuffer(48));
   fb.setUint32(0, 16, true); // root → Message table at 16
   // Message vtable at 4: size 10, object 12; version @8, header_type @10, header @4
-  [10, 12, 8, 10, 4].forEach((v, i) => fb.setUint16(4 + 2 * i, v, true));
+  for (const [i, v] of [10, 12, 8, 10, 4].entries()) fb.setUint16(4 + 2 * i, v, true);
   fb.setInt32(16, 12, true); // table 16 → vtable 4
   fb.setUint32(20, 16, true); // header → Schema table at 36
   fb.setInt16(24, 4, true); // version V5
   fb.setUint8(26, 1); // header_type Schema
   // Schema vtable at 28: size 6, object 8; endianness @4
-  [6, 8, 4].forEach((v, i) => fb.setUint16(28 + 2 * i, v, true));
+  for (const [i, v] of [6, 8, 4].entries()) fb.setUint16(28 + 2 * i, v, true);
   fb.setInt32(36, 8, true); // table 36 → vtable 28
   fb.setInt16(40, 1, true); // endianness Big
   const out = new Uint8Array(8 + 48 + 8);

@@ -24,7 +24,10 @@ describe("apache-arrow stays in @natsbridge/arrow", () => {
   it("covers at least envelope and core", () => expect(base).toEqual(expect.arrayContaining(["envelope", "core"])));
 
   it("@natsbridge/arrow depends on the Arrow libraries only, and takes core and envelope as required peers (one copy of each in an app)", () => {
-    const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as Record<string, Record<string, unknown> | undefined>;
+    const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
     expect(Object.keys(manifest.dependencies!).sort()).toEqual([...ARROW_ONLY].sort());
     expect(manifest.peerDependencies).toEqual({ "@natsbridge/core": "workspace:^", "@natsbridge/envelope": "workspace:^" });
     expect(manifest.peerDependenciesMeta).toBeUndefined();

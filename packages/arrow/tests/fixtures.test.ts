@@ -5,10 +5,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { arrowCodecs, decodeArrowTable, ipcFormat, tableToRows } from "@natsbridge/arrow";
 import { createCodecRegistry, decodeValue } from "@natsbridge/envelope";
-import { expectedForm, FIXTURES_DIR, runPython, type ExpectedTable } from "./helpers.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { type ExpectedTable, expectedForm, FIXTURES_DIR, runPython } from "./helpers.js";
 
 interface Manifest {
   pyarrow: string;

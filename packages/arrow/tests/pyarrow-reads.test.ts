@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   arrow,
   arrowCodecs,
@@ -18,12 +17,22 @@ import {
   tableToRows,
 } from "@natsbridge/arrow";
 import { createCodecRegistry, encodeValue } from "@natsbridge/envelope";
-import { expectedForm, pyarrowRead, type PyarrowRead } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectedForm, type PyarrowRead, pyarrowRead } from "./helpers.js";
 
 const ctx = (payloadType: string, dataname = "t") => ({ dataname, payloadType });
 
 const rows = [
-  { id: 1, price: 9.5, name: "Ada", active: true, when: new Date("2024-01-02T03:04:05.678Z"), big: 2n ** 62n, tags: ["a", "b"], pos: { x: 1.5, y: -2 } },
+  {
+    id: 1,
+    price: 9.5,
+    name: "Ada",
+    active: true,
+    when: new Date("2024-01-02T03:04:05.678Z"),
+    big: 2n ** 62n,
+    tags: ["a", "b"],
+    pos: { x: 1.5, y: -2 },
+  },
   { id: 2, price: -0.25, name: "Grace 李", active: false, when: null, big: 2 ** 60, tags: [], pos: null },
   { id: 3, price: null, name: null, active: null, when: new Date(0), big: null, tags: null, pos: { x: null, y: 3 } },
   { id: 4, name: "", big: -(2n ** 63n), tags: ["ü"], pos: { x: 0, y: 0 } }, // price, active, when missing
@@ -57,12 +66,26 @@ const cases: Record<string, () => Uint8Array | Promise<Uint8Array>> = {
       ctx("table"),
     ),
   foreignTable: () =>
-    tableCodec.encode(arrow.tableFromJSON([{ city: "Oslo", n: 1 }, { city: "Lima", n: 2 }, { city: "Oslo", n: 3 }]), ctx("table")),
+    tableCodec.encode(
+      arrow.tableFromJSON([
+        { city: "Oslo", n: 1 },
+        { city: "Lima", n: 2 },
+        { city: "Oslo", n: 3 },
+      ]),
+      ctx("table"),
+    ),
   typeMap: () =>
-    encodeValue(createCodecRegistry(...arrowCodecs({ schemas: { prices: { id: new arrow.Int32(), when: new arrow.TimestampMicrosecond() } } })), rows, ctx("arrowtable", "prices")),
+    encodeValue(
+      createCodecRegistry(...arrowCodecs({ schemas: { prices: { id: new arrow.Int32(), when: new arrow.TimestampMicrosecond() } } })),
+      rows,
+      ctx("arrowtable", "prices"),
+    ),
   fullSchema: () =>
     tableCodec.encode(
-      [{ code: "A1", qty: 5 }, { code: "B2", qty: 7 }],
+      [
+        { code: "A1", qty: 5 },
+        { code: "B2", qty: 7 },
+      ],
       ctx("table"),
     ),
   schemaOnly: () =>
@@ -73,21 +96,30 @@ const cases: Record<string, () => Uint8Array | Promise<Uint8Array>> = {
     ),
   noColumns: () => tableCodec.encode([], ctx("table")),
   manyBatches: () => {
-    const part = (from: number) => tableFromColumns({ n: Float64Array.from({ length: 1000 }, (_, i) => from + i), s: Array.from({ length: 1000 }, (_, i) => `row ${from + i}`) });
+    const part = (from: number) =>
+      tableFromColumns({
+        n: Float64Array.from({ length: 1000 }, (_, i) => from + i),
+        s: Array.from({ length: 1000 }, (_, i) => `row ${from + i}`),
+      });
     return encodeArrowTable(part(0).concat(part(1000), part(2000)));
   },
-  largeUtf8: () =>
-    encodeArrowTable(tableFromColumns({ text: ["α", null, "β".repeat(1000)] }, { schema: { text: new arrow.LargeUtf8() } })),
+  largeUtf8: () => encodeArrowTable(tableFromColumns({ text: ["α", null, "β".repeat(1000)] }, { schema: { text: new arrow.LargeUtf8() } })),
 };
 // fullSchema with a real Schema (order, nullability and metadata come from it).
 cases.fullSchema = () =>
   encodeArrowTable(
-    tableFromRows([{ qty: 5, code: "A1" }, { qty: 7, code: "B2" }], {
-      schema: new arrow.Schema(
-        [new arrow.Field("code", new arrow.Utf8(), false), new arrow.Field("qty", new arrow.Int16(), false)],
-        new Map([["source", "natsbridge"]]),
-      ),
-    }),
+    tableFromRows(
+      [
+        { qty: 5, code: "A1" },
+        { qty: 7, code: "B2" },
+      ],
+      {
+        schema: new arrow.Schema(
+          [new arrow.Field("code", new arrow.Utf8(), false), new arrow.Field("qty", new arrow.Int16(), false)],
+          new Map([["source", "natsbridge"]]),
+        ),
+      },
+    ),
   );
 
 const read: Record<string, PyarrowRead> = {};
@@ -105,7 +137,7 @@ beforeAll(async () => {
       return file;
     }),
   );
-  pyarrowRead(files).forEach((result, i) => (read[names[i]!] = result));
+  for (const [i, result] of pyarrowRead(files).entries()) read[names[i]!] = result;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -121,23 +153,26 @@ describe("pyarrow's ipc.open_file reads what we write", () => {
     for (const [name, b] of Object.entries(bytes)) expect(ipcFormat(b), name).toBe("file");
   });
 
-  it.each(["rowsArrowtable", "rowsTable"])("%s: rows arrive with Utf8 strings, all-null columns, int64 past 2^53, UTC timestamps", (name) => {
-    const r = ok(name);
-    expect(types(r)).toEqual({
-      id: "int64",
-      price: "double",
-      name: "string",
-      active: "bool",
-      when: "timestamp[ms, tz=UTC]",
-      big: "int64",
-      tags: "list<item: string>",
-      pos: "struct<x: double, y: int64>",
-      nothing: "null",
-    });
-    expect(r.rows).toEqual(fullRows.map(expectedForm));
-    expect(r.pandas_rows).toBe(4);
-    expect(r.pandas_dtypes).toMatchObject({ id: "int64", name: "object", when: "datetime64[ms, UTC]", nothing: "object" });
-  });
+  it.each(["rowsArrowtable", "rowsTable"])(
+    "%s: rows arrive with Utf8 strings, all-null columns, int64 past 2^53, UTC timestamps",
+    (name) => {
+      const r = ok(name);
+      expect(types(r)).toEqual({
+        id: "int64",
+        price: "double",
+        name: "string",
+        active: "bool",
+        when: "timestamp[ms, tz=UTC]",
+        big: "int64",
+        tags: "list<item: string>",
+        pos: "struct<x: double, y: int64>",
+        nothing: "null",
+      });
+      expect(r.rows).toEqual(fullRows.map(expectedForm));
+      expect(r.pandas_rows).toBe(4);
+      expect(r.pandas_dtypes).toMatchObject({ id: "int64", name: "object", when: "datetime64[ms, UTC]", nothing: "object" });
+    },
+  );
 
   it("columns: typed arrays keep their element types", () => {
     const r = ok("columns");
@@ -164,11 +199,20 @@ describe("pyarrow's ipc.open_file reads what we write", () => {
       { name: "qty", type: "int16", nullable: false },
     ]);
     expect(r.schema_metadata).toEqual({ source: "natsbridge" });
-    expect(r.rows).toEqual([{ code: "A1", qty: 5 }, { code: "B2", qty: 7 }]);
+    expect(r.rows).toEqual([
+      { code: "A1", qty: 5 },
+      { code: "B2", qty: 7 },
+    ]);
   });
 
   it("schema-only and column-less tables are valid files", () => {
-    expect(ok("schemaOnly")).toMatchObject({ num_rows: 0, schema: [{ name: "id", type: "int64" }, { name: "label", type: "string" }] });
+    expect(ok("schemaOnly")).toMatchObject({
+      num_rows: 0,
+      schema: [
+        { name: "id", type: "int64" },
+        { name: "label", type: "string" },
+      ],
+    });
     expect(ok("noColumns")).toMatchObject({ num_rows: 0, schema: [] });
   });
 

@@ -2,12 +2,12 @@
 // global setup): natsbridge to natsbridge, natsbridge to the Python reference
 // peer (apps/interop-python, pyarrow + pandas), and the peer to natsbridge.
 
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { closeSharedConnections, createBridge, smartreceive, smartsend, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
 import { arrow, arrowCodecs, tableFromRows, tableToRows } from "@natsbridge/arrow";
+import { closeSharedConnections, createBridge, type NatsBridge, type ReceivedEnvelope, smartreceive, smartsend } from "@natsbridge/core";
 import { findPython } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
 const PEER_DIR = fileURLToPath(new URL("../../../apps/interop-python/", import.meta.url));
@@ -104,12 +104,26 @@ describe("natsbridge → natsbridge over nats-server", () => {
     await nc.flush();
     const codecs = arrowCodecs();
     const columns = { id: new BigInt64Array([1n, 2n ** 62n]), label: ["a", null] };
-    await smartsend(s, [["cols", columns, "table"], ["rows", [{ x: 1.5 }], "arrowtable"]], { brokerUrl: natsUrl, codecs, flush: true });
+    await smartsend(
+      s,
+      [
+        ["cols", columns, "table"],
+        ["rows", [{ x: 1.5 }], "arrowtable"],
+      ],
+      { brokerUrl: natsUrl, codecs, flush: true },
+    );
     let received = 0;
     for await (const msg of sub) {
       const env = await smartreceive(msg, { codecs });
       expect(env.payloads.map(([name, value, type]) => [name, tableToRows(value as arrow.Table), type])).toEqual([
-        ["cols", [{ id: 1, label: "a" }, { id: 2n ** 62n, label: null }], "table"],
+        [
+          "cols",
+          [
+            { id: 1, label: "a" },
+            { id: 2n ** 62n, label: null },
+          ],
+          "table",
+        ],
         ["rows", [{ x: 1.5 }], "arrowtable"],
       ]);
       received++;
@@ -152,7 +166,11 @@ describe("natsbridge → natsbridge over nats-server", () => {
       const raw = nc.subscribe(s);
       await nc.flush();
       const error = await plain.smartsend(s, [["t", students, "table"]], { flush: true }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "MISSING_DEPENDENCY", dataname: "t", details: { payloadType: "table", package: "@natsbridge/arrow" } });
+      expect(error).toMatchObject({
+        code: "MISSING_DEPENDENCY",
+        dataname: "t",
+        details: { payloadType: "table", package: "@natsbridge/arrow" },
+      });
       // A message sent after the failed one is the first the subscriber sees.
       await bridge.smartsend(s, [["after", "x", "text"]], { flush: true });
       const first = await raw[Symbol.asyncIterator]().next();
@@ -178,7 +196,11 @@ describe("with the Python reference peer (pyarrow + pandas) over nats-server", (
       await new Promise((r) => setTimeout(r, 250));
     }
     const [line] = await peer.done;
-    const receipt = JSON.parse(line!) as { ok: boolean; error?: string; payloads: { dataname: string; payload_type: string; value: unknown }[] };
+    const receipt = JSON.parse(line!) as {
+      ok: boolean;
+      error?: string;
+      payloads: { dataname: string; payload_type: string; value: unknown }[];
+    };
     expect(receipt.error).toBeUndefined();
     expect(receipt.payloads).toEqual([
       {

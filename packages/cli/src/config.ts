@@ -60,7 +60,9 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
 
   const sizeText = str(flags["size-threshold"]) ?? nonEmpty(env.SIZE_THRESHOLD);
   const sizeThreshold =
-    sizeText !== undefined ? positiveInt(sizeText, str(flags["size-threshold"]) ? "--size-threshold" : "SIZE_THRESHOLD") : fileNumber(file, "sizeThreshold", where) ?? DEFAULT_SIZE_THRESHOLD;
+    sizeText !== undefined
+      ? positiveInt(sizeText, str(flags["size-threshold"]) ? "--size-threshold" : "SIZE_THRESHOLD")
+      : (fileNumber(file, "sizeThreshold", where) ?? DEFAULT_SIZE_THRESHOLD);
 
   const store = str(flags.store) ?? nonEmpty(env.NATSBRIDGE_STORE) ?? fileString(file, "store", where) ?? "plik";
   if (!(STORE_KINDS as readonly string[]).includes(store)) {
@@ -93,7 +95,10 @@ export function resolveConfig(flags: FlagValues, env: NodeJS.ProcessEnv = proces
     allowAnyHost: flags["allow-any-host"] === true || fileBoolean(file, "allowAnyHost", where) === true,
     file: path,
   };
-  for (const [name, url] of [["NATS URL", config.natsUrl], ["file server URL", config.fileserverUrl]] as const) {
+  for (const [name, url] of [
+    ["NATS URL", config.natsUrl],
+    ["file server URL", config.fileserverUrl],
+  ] as const) {
     if (name === "file server URL") checkUrl(url, name);
     else for (const one of url.split(",")) checkUrl(one.trim().includes("://") ? one.trim() : `nats://${one.trim()}`, name);
   }

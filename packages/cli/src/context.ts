@@ -1,10 +1,10 @@
 // What every command gets: parsed flags, the resolved config, a bridge with
 // the Arrow codecs and the configured store, and where to write.
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { createBridge, type NatsBridge, type ClaimCheckStore, type SmartReceiveOptions } from "@natsbridge/core";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { arrowCodecs } from "@natsbridge/arrow";
-import { CONNECTION_FLAGS, resolveConfig, type CliConfig, type FlagValues } from "./config.js";
+import { type ClaimCheckStore, createBridge, type NatsBridge, type SmartReceiveOptions } from "@natsbridge/core";
+import { type CliConfig, CONNECTION_FLAGS, type FlagValues, resolveConfig } from "./config.js";
 import { UsageError } from "./exit-codes.js";
 import { PAYLOAD_FLAGS, type PayloadArg, type PayloadFlag } from "./payloads.js";
 import { createProgress, type Progress } from "./progress.js";

@@ -2,7 +2,7 @@
 // file server without parsing messages. They follow the error's stable
 // `code` (packages/envelope/src/errors.ts); the table is in docs/packages/cli.md.
 
-import { isNatsBridgeError, type ErrorCode } from "@natsbridge/envelope";
+import { type ErrorCode, isNatsBridgeError } from "@natsbridge/envelope";
 
 export const ExitCodes = {
   OK: 0,

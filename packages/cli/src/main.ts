@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { conformance } from "./commands/conformance.js";
 import { listen } from "./commands/listen.js";
+import { describeError } from "./commands/receive.js";
 import { request } from "./commands/request.js";
 import { respond } from "./commands/respond.js";
 import { send } from "./commands/send.js";
-import { describeError } from "./commands/receive.js";
 import { CONFIG_FILE_NAME } from "./config.js";
 import type { Io } from "./context.js";
 import { ExitCodes, exitCodeFor } from "./exit-codes.js";
@@ -96,7 +96,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 function wantsJson(command: string, argv: string[]): boolean {
   return argv.some(
     (a, i) =>
-      ((a === "-o" || a === "--output") && argv[i + 1] === "json") || a === "--output=json" || a === "-ojson" || (command === "listen" && a === "--json"),
+      ((a === "-o" || a === "--output") && argv[i + 1] === "json") ||
+      a === "--output=json" ||
+      a === "-ojson" ||
+      (command === "listen" && a === "--json"),
   );
 }
 

@@ -4,9 +4,9 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
+import { decodeArrowTable } from "@natsbridge/arrow";
 import { fileSource, type PayloadTuple } from "@natsbridge/core";
 import { STREAMABLE_TYPES } from "@natsbridge/core/store";
-import { decodeArrowTable } from "@natsbridge/arrow";
 import { readCsvRows } from "./csv.js";
 import { UsageError } from "./exit-codes.js";
 
@@ -27,12 +27,32 @@ const KNOWN_TYPES = new Set(["text", "dictionary", "jsontable", "arrowtable", "t
 const TABLE_TYPES = new Set(["arrowtable", "table", "jsontable"]);
 
 const TYPE_BY_EXTENSION: Record<string, string> = {
-  ".txt": "text", ".md": "text", ".log": "text",
+  ".txt": "text",
+  ".md": "text",
+  ".log": "text",
   ".json": "dictionary",
-  ".csv": "arrowtable", ".arrow": "arrowtable", ".arrows": "arrowtable", ".feather": "arrowtable",
-  ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image", ".webp": "image", ".bmp": "image", ".svg": "image",
-  ".wav": "audio", ".mp3": "audio", ".ogg": "audio", ".flac": "audio", ".m4a": "audio", ".aac": "audio",
-  ".mp4": "video", ".webm": "video", ".mov": "video", ".mkv": "video", ".avi": "video",
+  ".csv": "arrowtable",
+  ".arrow": "arrowtable",
+  ".arrows": "arrowtable",
+  ".feather": "arrowtable",
+  ".png": "image",
+  ".jpg": "image",
+  ".jpeg": "image",
+  ".gif": "image",
+  ".webp": "image",
+  ".bmp": "image",
+  ".svg": "image",
+  ".wav": "audio",
+  ".mp3": "audio",
+  ".ogg": "audio",
+  ".flac": "audio",
+  ".m4a": "audio",
+  ".aac": "audio",
+  ".mp4": "video",
+  ".webm": "video",
+  ".mov": "video",
+  ".mkv": "video",
+  ".avi": "video",
 };
 
 export interface BuildOptions {
@@ -59,6 +79,8 @@ export function buildPayloads(args: readonly PayloadArg[], options: BuildOptions
         return fileTuple(value, unique, options, undefined);
       case "table":
         return fileTuple(value, unique, options, "arrowtable");
+      default:
+        throw new UsageError(`unknown payload flag --${String(flag)}`);
     }
   });
 }

@@ -4,8 +4,8 @@
 // rows × columns.
 
 import { createHash } from "node:crypto";
-import { PayloadStream, type ReceivedEnvelope } from "@natsbridge/core";
 import { isArrowTable } from "@natsbridge/arrow";
+import { PayloadStream, type ReceivedEnvelope } from "@natsbridge/core";
 import { formatBytes } from "./progress.js";
 
 export interface PayloadReport {

@@ -3,13 +3,13 @@
 // chunk (a .part file renamed once the size and checksum checks pass), so a
 // file larger than memory can be received.
 
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { once } from "node:events";
+import { encodeArrowTable, isArrowTable } from "@natsbridge/arrow";
 import { PayloadStream, type ReceivedEnvelope } from "@natsbridge/core";
 import { safeFileName } from "@natsbridge/core/store";
-import { encodeArrowTable, isArrowTable } from "@natsbridge/arrow";
 import type { Progress } from "./progress.js";
 import { bigintSafe } from "./report.js";
 

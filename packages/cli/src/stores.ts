@@ -1,7 +1,7 @@
 // The claim-check store the CLI sends link payloads to, and the receive
 // options that go with it (its origins join the download allowlist).
 
-import { httpStore, type ClaimCheckStore, type SmartReceiveOptions } from "@natsbridge/core";
+import { type ClaimCheckStore, httpStore, type SmartReceiveOptions } from "@natsbridge/core";
 import { plikReceiveOptions, plikStore } from "@natsbridge/plik";
 import type { CliConfig } from "./config.js";
 import { UsageError } from "./exit-codes.js";
@@ -17,7 +17,8 @@ export async function makeStore(config: CliConfig): Promise<ClaimCheckStore | un
       return plikStore({ url: config.fileserverUrl, ...config.plik });
     case "s3": {
       const { bucket, endpoint, region, forcePathStyle, keyPrefix } = config.s3;
-      if (!bucket) throw new UsageError("--store s3 needs a bucket: --s3-bucket, $NATSBRIDGE_S3_BUCKET or \"s3\": {\"bucket\"} in the config file");
+      if (!bucket)
+        throw new UsageError('--store s3 needs a bucket: --s3-bucket, $NATSBRIDGE_S3_BUCKET or "s3": {"bucket"} in the config file');
       const { s3Store } = await import("@natsbridge/s3");
       return s3Store({
         bucket,

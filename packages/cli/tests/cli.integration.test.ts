@@ -3,13 +3,13 @@
 // --save, -o json, config precedence and exit codes.
 
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createEnvelope, createLinkPayload, serializeEnvelope } from "@natsbridge/envelope";
-import { freePort, startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { freePort, type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { jsonLines, runCli, startCli } from "./run-cli.js";
 
 const natsUrl = inject("natsUrl");
@@ -76,9 +76,12 @@ describe("send → listen", () => {
     writeFileSync(bin, bytes);
     const listener = startCli(["listen", s, "-n", "1", "-o", "json"], { env: env() });
     await listener.waitFor("listening on");
-    const sent = await runCli(["send", s, "--text", "hello", "--json", '{"lang":"en","n":[1,2]}', "--file", bin, "--table", csv, "-o", "json"], {
-      env: env(),
-    });
+    const sent = await runCli(
+      ["send", s, "--text", "hello", "--json", '{"lang":"en","n":[1,2]}', "--file", bin, "--table", csv, "-o", "json"],
+      {
+        env: env(),
+      },
+    );
     expect(sent.code, sent.stderr).toBe(0);
     const [report] = jsonLines(sent.stdout) as [{ msg_id: string; payloads: { dataname: string; transport: string }[] }];
     expect(report.payloads.map((p) => [p.dataname, p.transport])).toEqual([
@@ -222,7 +225,9 @@ describe("exit codes", () => {
     await listener.waitFor("listening on");
     const missing = createEnvelope({
       sendTo: s,
-      payloads: [createLinkPayload({ id: "p1", dataname: "gone.bin", payloadType: "binary", url: `${dav.url}/nothing/here.bin`, size: 10 })],
+      payloads: [
+        createLinkPayload({ id: "p1", dataname: "gone.bin", payloadType: "binary", url: `${dav.url}/nothing/here.bin`, size: 10 }),
+      ],
     });
     nc.publish(s, serializeEnvelope(missing).bytes());
     await nc.flush();
@@ -244,7 +249,9 @@ describe("exit codes", () => {
     expect(got.stderr).toContain("URL_NOT_ALLOWED");
 
     const s2 = subject();
-    const allowed = startCli(["listen", s2, "-n", "1", "--fileserver-url", "http://127.0.0.1:9", "--allow-origin", dav.url], { env: env() });
+    const allowed = startCli(["listen", s2, "-n", "1", "--fileserver-url", "http://127.0.0.1:9", "--allow-origin", dav.url], {
+      env: env(),
+    });
     await allowed.waitFor("listening on");
     expect((await runCli(["send", s2, "--text", "x", "--always-link"], { env: env() })).code).toBe(0);
     expect((await allowed.done).code).toBe(0);
@@ -280,13 +287,18 @@ describe("configuration", () => {
     // NATS_URL overrides it.
     expect((await runCli(["send", "c.d", "--text", "x"], { cwd: dir, env: { NATS_URL: natsUrl } })).code).toBe(0);
     // --nats-url overrides NATS_URL.
-    expect((await runCli(["send", "c.d", "--text", "x", "-s", natsUrl], { cwd: dir, env: { NATS_URL: `nats://127.0.0.1:${deadPort}` } })).code).toBe(0);
+    expect(
+      (await runCli(["send", "c.d", "--text", "x", "-s", natsUrl], { cwd: dir, env: { NATS_URL: `nats://127.0.0.1:${deadPort}` } })).code,
+    ).toBe(0);
     // The file's store and file server are used for links.
     const r = await runCli(["send", "c.d", "--text", "x", "--always-link", "-o", "json"], { cwd: dir, env: { NATS_URL: natsUrl } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(dav.url);
     // SIZE_THRESHOLD from the environment decides the transport.
-    const small = await runCli(["send", "c.d", "--text", "twelve bytes", "-o", "json"], { cwd: dir, env: { NATS_URL: natsUrl, SIZE_THRESHOLD: "5" } });
+    const small = await runCli(["send", "c.d", "--text", "twelve bytes", "-o", "json"], {
+      cwd: dir,
+      env: { NATS_URL: natsUrl, SIZE_THRESHOLD: "5" },
+    });
     expect(JSON.parse(small.stdout)).toMatchObject({ payloads: [{ transport: "link" }] });
   });
 });

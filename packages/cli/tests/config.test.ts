@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { resolveConfig, UsageError } from "@natsbridge/cli";
+import { describe, expect, it } from "vitest";
 
 const empty = mkdtempSync(join(tmpdir(), "natsbridge-cli-config-"));
 
@@ -22,11 +22,23 @@ describe("resolveConfig", () => {
     const dir = mkdtempSync(join(tmpdir(), "natsbridge-cli-config-"));
     writeFileSync(
       join(dir, "natsbridge.config.json"),
-      JSON.stringify({ natsUrl: "nats://file:4222", fileserverUrl: "http://file:8080", sizeThreshold: 7, store: "s3", s3: { bucket: "b" } }),
+      JSON.stringify({
+        natsUrl: "nats://file:4222",
+        fileserverUrl: "http://file:8080",
+        sizeThreshold: 7,
+        store: "s3",
+        s3: { bucket: "b" },
+      }),
     );
     const env = { NATS_URL: "nats://env:4222", SIZE_THRESHOLD: "9" };
     const c = resolveConfig({ "fileserver-url": "http://flag:1" }, env, dir);
-    expect(c).toMatchObject({ natsUrl: "nats://env:4222", fileserverUrl: "http://flag:1", sizeThreshold: 9, store: "s3", s3: { bucket: "b" } });
+    expect(c).toMatchObject({
+      natsUrl: "nats://env:4222",
+      fileserverUrl: "http://flag:1",
+      sizeThreshold: 9,
+      store: "s3",
+      s3: { bucket: "b" },
+    });
     expect(c.file).toBe("natsbridge.config.json");
     expect(resolveConfig({ "size-threshold": "11" }, env, dir).sizeThreshold).toBe(11);
   });

@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { isStreamData } from "@natsbridge/core/store";
 import { encodeArrowTable, isArrowTable, tableFromRows } from "@natsbridge/arrow";
 import { buildPayloads, readCsvRows, splitTypedPath } from "@natsbridge/cli";
+import { isStreamData } from "@natsbridge/core/store";
+import { describe, expect, it } from "vitest";
 
 const dir = mkdtempSync(join(tmpdir(), "natsbridge-cli-payloads-"));
 const file = (name: string, content: string | Uint8Array) => {

@@ -1,7 +1,13 @@
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
-import { ConnectionFailedError, DownloadFailedError, InvalidEnvelopeError, RequestTimeoutError, UploadFailedError } from "@natsbridge/envelope";
 import { ExitCodes, exitCodeFor, UsageError } from "@natsbridge/cli";
+import {
+  ConnectionFailedError,
+  DownloadFailedError,
+  InvalidEnvelopeError,
+  RequestTimeoutError,
+  UploadFailedError,
+} from "@natsbridge/envelope";
+import { describe, expect, it } from "vitest";
 import { createProgress, formatBytes } from "../src/progress.js";
 
 describe("progress bars", () => {

@@ -1,6 +1,6 @@
 // Runs the built CLI (dist/bin.js) as a subprocess, the way users run it.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -66,7 +66,9 @@ export function startCli(args: string[], options: RunOptions = {}): RunningCli {
       return Promise.race([
         new Promise<void>((resolve) => waiters.push({ text, resolve })),
         done.then((r) => Promise.reject(new Error(`CLI exited (${r.code}) before printing '${text}':\n${r.stderr}`))),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no '${text}' within ${timeoutMs} ms:\n${stderr}`)), timeoutMs)),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`no '${text}' within ${timeoutMs} ms:\n${stderr}`)), timeoutMs),
+        ),
       ]);
     },
   };

@@ -16,9 +16,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { request } from "undici";
 import { startNatsServer, startNginxDav } from "@natsbridge/test-harness";
-import { createBridge, fileSource, httpStore, type PayloadStream } from "../src/index.js";
+import { request } from "undici";
+import { createBridge, httpStore, type PayloadStream } from "../src/index.js";
 
 const MB = 1024 * 1024;
 // Children run with plain node on dist/ (the bench:link script builds first).
@@ -92,7 +92,9 @@ async function throughput(natsUrl: string, fileserverUrl: string, size: number, 
   console.log(`Throughput, ${(size / 1e6).toFixed(0)} MB payload, upload + download:`);
   for (const [name, ms] of results) {
     const mbps = (2 * size) / 1e6 / (ms / 1000);
-    console.log(`  ${name.padEnd(46)} ${ms.toFixed(0).padStart(6)} ms  ${mbps.toFixed(0).padStart(5)} MB/s moved  ${((rawMs / ms) * 100).toFixed(0).padStart(3)}% of raw`);
+    console.log(
+      `  ${name.padEnd(46)} ${ms.toFixed(0).padStart(6)} ms  ${mbps.toFixed(0).padStart(5)} MB/s moved  ${((rawMs / ms) * 100).toFixed(0).padStart(3)}% of raw`,
+    );
   }
   console.log();
   await bridge.close();

@@ -14,19 +14,13 @@
 // (the nightly-length run).
 
 import { createHash } from "node:crypto";
+import { encodeBase64, encodeUtf8, isNatsBridgeError, type JsonObject, parseEnvelope } from "@natsbridge/envelope";
 import fc from "fast-check";
-import {
-  encodeBase64,
-  encodeUtf8,
-  isNatsBridgeError,
-  parseEnvelope,
-  type JsonObject,
-} from "@natsbridge/envelope";
 import { NatsBridge } from "../src/bridge.js";
+import { silentLogger } from "../src/logger.js";
 import type { SmartReceiveOptions } from "../src/options.js";
 import { PayloadStream } from "../src/payload-stream.js";
 import type { HttpGetResult, Platform } from "../src/platform/types.js";
-import { silentLogger } from "../src/logger.js";
 
 /** How the fake file server answers one URL. */
 export interface FakeResponse {
@@ -130,29 +124,34 @@ const bodyBytes = fc.oneof(
 );
 
 const fakeResponse = (body: Uint8Array): fc.Arbitrary<FakeResponse> =>
-  fc.record({
-    status: fc.oneof({ weight: 6, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: fc.constantFrom(206, 301, 404, 500, 503, 999, 0) }),
-    contentLength: fc.option(
-      fc.oneof(
-        fc.constant(String(body.byteLength)),
-        fc.constant(String(body.byteLength + 7)),
-        fc.constant(String(Math.max(0, body.byteLength - 3))),
-        fc.constantFrom("1e300", "-5", "NaN", "abc", "9007199254740993", String(5 * 1024 ** 3), String(64 * 1024 ** 2)),
+  fc
+    .record({
+      status: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(200) },
+        { weight: 1, arbitrary: fc.constantFrom(206, 301, 404, 500, 503, 999, 0) },
       ),
-      { nil: undefined },
-    ),
-    chunks: fc.integer({ min: 1, max: 4 }).map((n) => splitInto(body, n)),
-    breakAfter: fc.boolean().map((b) => b && body.byteLength % 3 === 0),
-    stall: fc.integer({ min: 0, max: 199 }).map((n) => n === 0),
-    refuse: fc.integer({ min: 0, max: 49 }).map((n) => n === 0),
-  }).map((r) => {
-    const out: FakeResponse = { status: r.status, chunks: r.chunks };
-    if (r.contentLength !== undefined) out.contentLength = r.contentLength;
-    if (r.breakAfter) out.breakAfter = true;
-    if (r.stall) out.stall = true;
-    if (r.refuse) out.refuse = true;
-    return out;
-  });
+      contentLength: fc.option(
+        fc.oneof(
+          fc.constant(String(body.byteLength)),
+          fc.constant(String(body.byteLength + 7)),
+          fc.constant(String(Math.max(0, body.byteLength - 3))),
+          fc.constantFrom("1e300", "-5", "NaN", "abc", "9007199254740993", String(5 * 1024 ** 3), String(64 * 1024 ** 2)),
+        ),
+        { nil: undefined },
+      ),
+      chunks: fc.integer({ min: 1, max: 4 }).map((n) => splitInto(body, n)),
+      breakAfter: fc.boolean().map((b) => b && body.byteLength % 3 === 0),
+      stall: fc.integer({ min: 0, max: 199 }).map((n) => n === 0),
+      refuse: fc.integer({ min: 0, max: 49 }).map((n) => n === 0),
+    })
+    .map((r) => {
+      const out: FakeResponse = { status: r.status, chunks: r.chunks };
+      if (r.contentLength !== undefined) out.contentLength = r.contentLength;
+      if (r.breakAfter) out.breakAfter = true;
+      if (r.stall) out.stall = true;
+      if (r.refuse) out.refuse = true;
+      return out;
+    });
 
 function splitInto(bytes: Uint8Array, n: number): Uint8Array[] {
   const size = Math.max(1, Math.ceil(bytes.byteLength / n));
@@ -256,7 +255,10 @@ const envelopeSeed = fc.record({
 });
 
 /** One edit to a parsed envelope: a field of the wrong type, a key removed, a hostile key added. */
-type Edit = { kind: "set"; path: number; value: unknown } | { kind: "delete"; path: number } | { kind: "addKey"; path: number; key: string; value: unknown };
+type Edit =
+  | { kind: "set"; path: number; value: unknown }
+  | { kind: "delete"; path: number }
+  | { kind: "addKey"; path: number; key: string; value: unknown };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant("set" as const), path: fc.nat(), value: weirdValue }),
@@ -332,7 +334,7 @@ const deepNesting: fc.Arbitrary<string> = fc
   .record({ depth: fc.integer({ min: 100, max: 200_000 }), where: fc.constantFrom("metadata", "data", "root", "payloads") })
   .map(({ depth, where }) => {
     const deep = "[".repeat(depth) + "]".repeat(depth);
-    const deepObj = '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+    const deepObj = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
     const value = depth % 2 ? deep : deepObj;
     if (where === "root") return value;
     if (where === "payloads") return `{"correlation_id":"c","payloads":${value}}`;
@@ -340,14 +342,15 @@ const deepNesting: fc.Arbitrary<string> = fc
     return `{"correlation_id":"c","payloads":[{"dataname":"d","payload_type":"dictionary","transport":"direct","encoding":"json","data":${value}}]}`;
   });
 
-export const fuzzInput: fc.Arbitrary<FuzzInput> = fc.oneof(
-  // Well-formed envelopes with hostile contents.
-  { weight: 4, arbitrary: fc.tuple(envelopeSeed, fc.constant<Edit[]>([]), fc.constant<ByteEdit[]>([])) },
-  // Wrong types, missing fields and hostile keys anywhere.
-  { weight: 4, arbitrary: fc.tuple(envelopeSeed, fc.array(edit, { minLength: 1, maxLength: 4 }), fc.constant<ByteEdit[]>([])) },
-  // Byte-level damage.
-  { weight: 3, arbitrary: fc.tuple(envelopeSeed, fc.array(edit, { maxLength: 2 }), fc.array(byteEdit, { minLength: 1, maxLength: 5 })) },
-)
+export const fuzzInput: fc.Arbitrary<FuzzInput> = fc
+  .oneof(
+    // Well-formed envelopes with hostile contents.
+    { weight: 4, arbitrary: fc.tuple(envelopeSeed, fc.constant<Edit[]>([]), fc.constant<ByteEdit[]>([])) },
+    // Wrong types, missing fields and hostile keys anywhere.
+    { weight: 4, arbitrary: fc.tuple(envelopeSeed, fc.array(edit, { minLength: 1, maxLength: 4 }), fc.constant<ByteEdit[]>([])) },
+    // Byte-level damage.
+    { weight: 3, arbitrary: fc.tuple(envelopeSeed, fc.array(edit, { maxLength: 2 }), fc.array(byteEdit, { minLength: 1, maxLength: 5 })) },
+  )
   .chain(([seed, edits, byteEdits]) =>
     fc.record({ stream: fc.boolean(), allowAnyHost: fc.boolean(), asString: fc.boolean() }).map((o): FuzzInput => {
       const responses: Record<string, FakeResponse> = {};

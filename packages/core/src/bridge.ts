@@ -3,14 +3,17 @@
 // browser) and a pool of shared connections; the top-level functions of each
 // entry point use one default bridge.
 
+import type { JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
 import {
   ChecksumMismatchError,
+  type CodecRegistry,
   createDirectPayload,
   createEnvelope,
   createLinkPayload,
+  DownloadFailedError,
   decodeValue,
   directPayloadBytes,
-  DownloadFailedError,
   encodeValue,
   InternalError,
   InvalidDataError,
@@ -19,45 +22,42 @@ import {
   isNatsBridgeError,
   linkPayloadUrl,
   NatsBridgeError,
-  parseEnvelope,
   PayloadTooLargeError,
-  serializeEnvelope,
+  type PayloadTuple,
+  type PayloadType,
   PublishFailedError,
+  parseEnvelope,
+  type ReceivedEnvelope,
   RequestTimeoutError,
   SizeMismatchError,
+  serializeEnvelope,
   toBytes,
   UnknownTransportError,
   uuid4,
-  type CodecRegistry,
-  type PayloadTuple,
-  type PayloadType,
-  type ReceivedEnvelope,
   type WireEnvelope,
   type WirePayload,
 } from "@natsbridge/envelope";
-import type { JsMsg } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { ConnectionPool } from "./connection.js";
-// Types only: the JetStream code is imported on first use (see jetstream-api.ts).
-import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
-import { deleteConsumed } from "./lifecycle.js";
 // The transfer modules (download.ts, upload.ts) are imported on the first link
 // payload, so that pages which only use direct payloads do not load them.
 import type { DownloadOptions } from "./download.js";
+import { uploadHandlerStore } from "./handler-store.js";
+// Types only: the JetStream code is imported on first use (see jetstream-api.ts).
+import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
+import { deleteConsumed } from "./lifecycle.js";
 import { buildLinkPolicy, checkLinkUrl, type LinkPolicy } from "./link-policy.js";
-import { messageLogger, redactUrl, type Logger } from "./logger.js";
+import { type Logger, messageLogger, redactUrl } from "./logger.js";
+import type { NatsConnectionLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
 import {
+  type BaseOptions,
   DEFAULT_MAX_PAYLOAD,
   resolveBase,
   resolveSizeThreshold,
-  type BaseOptions,
   type SmartReceiveOptions,
   type SmartSendOptions,
 } from "./options.js";
-import type { NatsConnectionLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
-import type { Platform } from "./platform/types.js";
-import { uploadHandlerStore } from "./handler-store.js";
 import { PayloadStream } from "./payload-stream.js";
+import type { Platform } from "./platform/types.js";
 import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
 import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
 import { selectTransport } from "./transport.js";
@@ -395,7 +395,13 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     };
   }
 
-  async #download(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
+  async #download(
+    payload: WirePayload,
+    linkPolicy: () => LinkPolicy,
+    o: SmartReceiveOptions,
+    correlationId: string,
+    log: Logger,
+  ): Promise<Uint8Array> {
     const url = linkPayloadUrl(payload, correlationId);
     log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, downloading");
     // A custom handler may speak another scheme (s3://...); it owns its URL policy.
@@ -417,7 +423,13 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   }
 
   /** A link payload as a PayloadStream: the URL is checked now, the download starts when the caller reads. */
-  #linkStream(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): PayloadStream {
+  #linkStream(
+    payload: WirePayload,
+    linkPolicy: () => LinkPolicy,
+    o: SmartReceiveOptions,
+    correlationId: string,
+    log: Logger,
+  ): PayloadStream {
     const url = linkPayloadUrl(payload, correlationId);
     const sha256 = typeof payload.metadata.sha256 === "string" && payload.metadata.sha256 ? payload.metadata.sha256 : undefined;
     const info = { dataname: payload.dataname, payloadType: payload.payload_type, url, size: payload.size, sha256 };
@@ -425,21 +437,29 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, handed out as a stream");
     if (o.downloadHandler) {
       const once = () => this.#viaHandler(payload, url, o, correlationId);
-      return new PayloadStream(info, async function* () {
-        yield await once();
-      }, checks);
+      return new PayloadStream(
+        info,
+        async function* () {
+          yield await once();
+        },
+        checks,
+      );
     }
     checkLinkUrl(url, linkPolicy(), correlationId);
     const platform = this.#platform;
     const options = downloadOptions(payload, o, correlationId);
-    return new PayloadStream(info, async function* () {
-      try {
-        const { downloadStream } = await import("./download.js");
-        yield* downloadStream(platform, url, options);
-      } catch (error) {
-        throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-      }
-    }, checks);
+    return new PayloadStream(
+      info,
+      async function* () {
+        try {
+          const { downloadStream } = await import("./download.js");
+          yield* downloadStream(platform, url, options);
+        } catch (error) {
+          throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
+        }
+      },
+      checks,
+    );
   }
 
   async #viaHandler(payload: WirePayload, url: string, o: SmartReceiveOptions, correlationId: string): Promise<Uint8Array> {
@@ -457,14 +477,13 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     }
   }
 
-
   async #verify(payload: WirePayload, bytes: Uint8Array, correlationId: string): Promise<void> {
     const context = { correlationId, dataname: payload.dataname };
     if (payload.size !== undefined && payload.size !== bytes.byteLength) {
-      throw new SizeMismatchError(
-        `payload '${payload.dataname}' is ${bytes.byteLength} bytes but its envelope says ${payload.size}`,
-        { ...context, details: { expected: payload.size, actual: bytes.byteLength } },
-      );
+      throw new SizeMismatchError(`payload '${payload.dataname}' is ${bytes.byteLength} bytes but its envelope says ${payload.size}`, {
+        ...context,
+        details: { expected: payload.size, actual: bytes.byteLength },
+      });
     }
     const expected = payload.metadata.sha256;
     if (typeof expected === "string" && expected.length > 0) {
@@ -499,7 +518,11 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   }
 
   /** Reply to a received envelope on its `reply_to`, keeping its correlation id. */
-  async reply(to: Pick<ReceivedEnvelope, "reply_to" | "msg_id" | "correlation_id" | "sender_name" | "sender_id">, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
+  async reply(
+    to: Pick<ReceivedEnvelope, "reply_to" | "msg_id" | "correlation_id" | "sender_name" | "sender_id">,
+    payloads: readonly PayloadTuple[],
+    options: SmartSendOptions = {},
+  ): Promise<[WireEnvelope, string]> {
     if (!to.reply_to) {
       throw new InvalidEnvelopeError("cannot reply: the envelope has no reply_to", { correlationId: to.correlation_id });
     }
@@ -580,7 +603,10 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
         if (cleanupStore) {
           const result = await deleteConsumed(cleanupStore, received);
           if (result.failed.length > 0) {
-            base.logger.warn({ correlation_id: received.correlation_id, failed: result.failed.length }, "subscribe: some blobs not deleted");
+            base.logger.warn(
+              { correlation_id: received.correlation_id, failed: result.failed.length },
+              "subscribe: some blobs not deleted",
+            );
           }
         }
       }

@@ -6,8 +6,8 @@
 // (docs/browser.md).
 
 import { UploadFailedError } from "@natsbridge/envelope";
+import { HTTP_STORE_OK, type HttpStoreOptions, resolveHttpStore } from "./http-store-options.js";
 import { redactUrl } from "./logger.js";
-import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
 import { readableChunks } from "./source.js";
 import type { ClaimCheckStore, PutBody } from "./store.js";
 
@@ -23,7 +23,9 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       return await fetch(url, { ...init, credentials: "omit", signal: signal ? AbortSignal.any([signal, timer]) : timer });
     } catch (cause) {
       if (signal?.aborted) throw cause;
-      const reason = timer.aborted ? `no response for ${timeout} ms` : `${String((cause as Error)?.message ?? cause)} (network error, or CORS refused)`;
+      const reason = timer.aborted
+        ? `no response for ${timeout} ms`
+        : `${String((cause as Error)?.message ?? cause)} (network error, or CORS refused)`;
       throw new UploadFailedError(`${name} store: ${what} ${redactUrl(url)} failed: ${reason}`, { cause });
     }
   };
@@ -62,7 +64,9 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       const res = await send(url, { method: "DELETE", headers: await headers() }, opts?.signal, "DELETE");
       await res.body?.cancel().catch(() => undefined);
       if (!HTTP_STORE_OK.has(res.status) && res.status !== 404) {
-        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.status}`, { details: { status: res.status } });
+        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.status}`, {
+          details: { status: res.status },
+        });
       }
     };
   }

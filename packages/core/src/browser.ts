@@ -3,15 +3,15 @@
 // SHA-256 through Web Crypto or a small incremental hash. Same API as the Node
 // entry minus what needs a file system (`fileSource`).
 
-import { NatsBridge, type BridgeOptions, type ReceivableMessage, type RequestOptions, type SubscribeOptions } from "./bridge.js";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { PayloadTuple } from "@natsbridge/envelope";
+import { type BridgeOptions, NatsBridge, type ReceivableMessage, type RequestOptions, type SubscribeOptions } from "./bridge.js";
+import type { NatsConnectionLike } from "./nats-connection.js";
 import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";
 import { browserPlatform } from "./platform/browser.js";
-import type { PayloadTuple } from "@natsbridge/envelope";
-import type { NatsConnection } from "@nats-io/nats-core";
-import type { NatsConnectionLike } from "./nats-connection.js";
 
-export * from "./exports.js";
 export { httpStore } from "./browser-http-store.js";
+export * from "./exports.js";
 export type { HttpStoreOptions } from "./http-store.js";
 
 /** A bridge with its own defaults and its own connections. `brokerUrl` is a ws:// or wss:// URL. */

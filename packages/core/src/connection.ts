@@ -2,8 +2,8 @@
 // not handed its own. The references open (and drain) a connection per send
 // when none is passed, which caps them near 1000 msg/s; we connect once.
 
-import { ConnectionFailedError } from "@natsbridge/envelope";
 import type { ConnectionOptions, NatsConnection } from "@nats-io/nats-core";
+import { ConnectionFailedError } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 
 export class ConnectionPool {
@@ -30,7 +30,10 @@ export class ConnectionPool {
   }
 
   async #open(brokerUrl: string, connectOptions: Partial<ConnectionOptions>): Promise<NatsConnection> {
-    const listed = brokerUrl.split(",").map((s) => s.trim()).filter(Boolean);
+    const listed = brokerUrl
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     // nats.js ignores user:password@ in server URLs; the references (nats-py)
     // read them, so we pass them on as options (explicit options win).
     const servers = listed.map((s) => s.replace(/^([a-z]+:\/\/)[^@/]*@/i, "$1"));
@@ -83,7 +86,10 @@ let lastIdentity = 0;
 function identity(value: unknown): number | null {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return null;
   let id = identities.get(value);
-  if (id === undefined) identities.set(value, (id = ++lastIdentity));
+  if (id === undefined) {
+    id = ++lastIdentity;
+    identities.set(value, id);
+  }
   return id;
 }
 
@@ -100,5 +106,8 @@ function urlCredentials(servers: string[]): Partial<ConnectionOptions> {
 
 /** nats://user:secret@host:4222 → nats://user:***@host:4222 (tokens given as the user part too). */
 export function redactServer(server: string): string {
-  return server.replace(/^([a-z]+:\/\/)([^@/]*)@/i, (_, scheme: string, auth: string) => `${scheme}${auth.includes(":") ? `${auth.split(":")[0]}:***` : "***"}@`);
+  return server.replace(
+    /^([a-z]+:\/\/)([^@/]*)@/i,
+    (_, scheme: string, auth: string) => `${scheme}${auth.includes(":") ? `${auth.split(":")[0]}:***` : "***"}@`,
+  );
 }

@@ -13,13 +13,7 @@
 // The bridge imports this module on the first link payload: a page that only
 // sends and receives direct payloads never loads it.
 
-import {
-  concatBytes,
-  AbortedError,
-  DownloadFailedError,
-  isNatsBridgeError,
-  SizeLimitExceededError,
-} from "@natsbridge/envelope";
+import { AbortedError, concatBytes, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError } from "@natsbridge/envelope";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
 import type { HttpGetResult, Platform } from "./platform/types.js";
@@ -186,7 +180,8 @@ export async function* downloadStream(
       body = res.body[Symbol.asyncIterator]();
       const attemptStart = delivered;
       bodyAt = "";
-      const where = () => (bodyAt = ` after ${delivered - attemptStart} body bytes${total !== undefined ? ` of ${total - attemptStart}` : ""}`);
+      const where = () =>
+        (bodyAt = ` after ${delivered - attemptStart} body bytes${total !== undefined ? ` of ${total - attemptStart}` : ""}`);
       for (;;) {
         timer.arm();
         const next = await body.next();
@@ -220,7 +215,10 @@ export async function* downloadStream(
       const e =
         error instanceof AttemptError
           ? error
-          : new AttemptError(`${timer.fired ? `no response for ${options.attemptTimeout} ms` : describeNetworkError(error)}${bodyAt ?? ""}`, true);
+          : new AttemptError(
+              `${timer.fired ? `no response for ${options.attemptTimeout} ms` : describeNetworkError(error)}${bodyAt ?? ""}`,
+              true,
+            );
       reasons.push(`attempt ${attempt}: ${e.message}`);
       if (!e.retryable) break;
       if (attempt < maxRetries) {

@@ -2,23 +2,14 @@
 // functions: what applications use.
 export * from "@natsbridge/envelope";
 export {
-  NatsBridge,
   type BridgeOptions,
   type EnvelopeSubscription,
+  NatsBridge,
   type ReceivableMessage,
   type RequestOptions,
   type SubscribeOptions,
 } from "./bridge.js";
-export {
-  DEFAULT_BROKER_URL,
-  DEFAULT_FILESERVER_URL,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_SIZE_THRESHOLD,
-  type BaseOptions,
-  type SmartReceiveOptions,
-  type SmartSendOptions,
-} from "./options.js";
-export { DEFAULT_NAK_BACKOFF, ensureStream, nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
+export { uploadHandlerStore } from "./handler-store.js";
 export type {
   ConsumeHandler,
   ConsumeOptions,
@@ -27,14 +18,23 @@ export type {
   EnsureStreamConfig,
   JetStreamPublishOptions,
 } from "./jetstream.js";
-export { deleteConsumed, type DeleteConsumedResult } from "./lifecycle.js";
-export { uploadHandlerStore } from "./handler-store.js";
+export { DEFAULT_NAK_BACKOFF, ensureStream, nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
+export { type DeleteConsumedResult, deleteConsumed } from "./lifecycle.js";
+export type { Logger } from "./logger.js";
+export type { NatsConnectionLike, NatsHeadersLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
+export {
+  type BaseOptions,
+  DEFAULT_BROKER_URL,
+  DEFAULT_FILESERVER_URL,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_SIZE_THRESHOLD,
+  type SmartReceiveOptions,
+  type SmartSendOptions,
+} from "./options.js";
 export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
+export type { Platform } from "./platform/types.js";
 // Types an application meets in options and payload values. The helpers for
 // writing a store (bodyChunks, safeFileName, checkLinkUrl...) are in
 // `@natsbridge/core/store` (store-helpers.ts).
 export type { ByteSource, StreamData } from "./source.js";
 export type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
-export type { Logger } from "./logger.js";
-export type { NatsConnectionLike, NatsHeadersLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
-export type { Platform } from "./platform/types.js";

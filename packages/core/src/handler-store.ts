@@ -14,7 +14,7 @@ export function uploadHandlerStore(handler: UploadHandler, fileserverUrl: string
       const bytes = await collectBody(request.body);
       const response = await handler(fileserverUrl, request.dataname, bytes);
       // The references treat anything but 200 as a failed upload.
-      if (!response || response.status !== 200 || typeof response.url !== "string") {
+      if (response?.status !== 200 || typeof response.url !== "string") {
         throw new UploadFailedError(`upload handler answered status ${String(response?.status)}`, {
           correlationId: request.correlationId,
           dataname: request.dataname,

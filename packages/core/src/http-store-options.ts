@@ -1,7 +1,7 @@
 // What the Node and browser `httpStore`s share: their options, defaults and
 // URL naming. Browser-safe (no Node imports); each store adds its own transport.
 
-import { safeFileName, type ClaimCheckPutRequest } from "./store.js";
+import { type ClaimCheckPutRequest, safeFileName } from "./store.js";
 
 export interface HttpStoreOptions {
   /** Where blobs go, e.g. `http://files.internal:8080/natsbridge`. Receivers GET `${baseUrl}/${key}`. */

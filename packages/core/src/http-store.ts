@@ -8,10 +8,10 @@ import { Readable } from "node:stream";
 import { UploadFailedError } from "@natsbridge/envelope";
 import { request } from "undici";
 import { discardBody } from "./discard-body.js";
+import { HTTP_STORE_OK, type HttpStoreOptions, resolveHttpStore } from "./http-store-options.js";
 import { DEFAULT_USER_AGENT } from "./link-policy.js";
-import { bodyChunks } from "./source.js";
 import { redactUrl } from "./logger.js";
-import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
+import { bodyChunks } from "./source.js";
 import type { ClaimCheckPutRequest, ClaimCheckStore } from "./store.js";
 
 export type { HttpStoreOptions } from "./http-store-options.js";
@@ -41,11 +41,14 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       });
       if (!HTTP_STORE_OK.has(res.statusCode)) {
         const text = await res.body.text().catch(() => "");
-        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.statusCode} ${text.slice(0, 200).trim()}`, {
-          correlationId: req.correlationId,
-          dataname: req.dataname,
-          details: { status: res.statusCode },
-        });
+        throw new UploadFailedError(
+          `${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.statusCode} ${text.slice(0, 200).trim()}`,
+          {
+            correlationId: req.correlationId,
+            dataname: req.dataname,
+            details: { status: res.statusCode },
+          },
+        );
       }
       await discardBody(res.body);
       // A POST endpoint may choose the name itself and say where in Location.
@@ -64,7 +67,9 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       await discardBody(res.body);
       // Already gone is as good as deleted.
       if (!HTTP_STORE_OK.has(res.statusCode) && res.statusCode !== 404) {
-        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.statusCode}`, { details: { status: res.statusCode } });
+        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.statusCode}`, {
+          details: { status: res.statusCode },
+        });
       }
     };
   }

@@ -1,16 +1,16 @@
 // Node entry point: NATS through @nats-io/transport-node (nats.js v3),
 // downloads through undici, SHA-256 through node:crypto.
 
-import { NatsBridge, type BridgeOptions, type ReceivableMessage, type RequestOptions, type SubscribeOptions } from "./bridge.js";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { PayloadTuple } from "@natsbridge/envelope";
+import { type BridgeOptions, NatsBridge, type ReceivableMessage, type RequestOptions, type SubscribeOptions } from "./bridge.js";
+import type { NatsConnectionLike } from "./nats-connection.js";
 import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";
 import { nodePlatform } from "./platform/node.js";
-import type { PayloadTuple } from "@natsbridge/envelope";
-import type { NatsConnection } from "@nats-io/nats-core";
-import type { NatsConnectionLike } from "./nats-connection.js";
 
 export * from "./exports.js";
-export { fileSource, type FileSourceOptions } from "./file-source.js";
-export { httpStore, type HttpStoreOptions } from "./http-store.js";
+export { type FileSourceOptions, fileSource } from "./file-source.js";
+export { type HttpStoreOptions, httpStore } from "./http-store.js";
 
 /** A bridge with its own defaults and its own connections. */
 export function createBridge<C extends NatsConnectionLike = NatsConnection>(defaults: BridgeOptions<C> = {}): NatsBridge<C> {

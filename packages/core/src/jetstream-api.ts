@@ -4,8 +4,8 @@
 // @nats-io/jetstream client) is imported on first use, so that a page that
 // never uses JetStream does not download it.
 
-import type { ErrorCode } from "@natsbridge/envelope";
 import type { StreamInfo } from "@nats-io/jetstream";
+import type { ErrorCode } from "@natsbridge/envelope";
 import type { ConsumeOptions, EnsureStreamConfig } from "./jetstream.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 

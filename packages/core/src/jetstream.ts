@@ -14,16 +14,16 @@
 // checksum) is terminated. A redelivery of a message this consumer already
 // processed (its ack was lost) is acked and not handed to the handler again.
 
+import { type JsMsg, jetstream, jetstreamManager, type PubAck, type StreamConfig, type StreamInfo } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
 import {
   AbortedError,
   InvalidOptionError,
   isNatsBridgeError,
-  PublishFailedError,
   type NatsBridgeError,
+  PublishFailedError,
   type ReceivedEnvelope,
 } from "@natsbridge/envelope";
-import { jetstream, jetstreamManager, type JsMsg, type PubAck, type StreamConfig, type StreamInfo } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/nats-core";
 import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 import type { Logger } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
@@ -185,7 +185,7 @@ export interface ConsumeOptions extends SmartReceiveOptions {
    * retryable failures and handler errors, "term" for PERMANENT_ERROR_CODES);
    * may return another action.
    */
-  onError?: (error: unknown, msg: JsMsg, action: "nak" | "term") => "nak" | "term" | void;
+  onError?: (error: unknown, msg: JsMsg, action: "nak" | "term") => "nak" | "term" | undefined;
   /**
    * How many processed msg_ids this consumer remembers to recognise a
    * redelivery whose ack was lost (e.g. across a server restart). Default

@@ -30,7 +30,10 @@ interface DeletesConsumed {
  * another origin is never deleted, so a sender cannot make receivers delete
  * arbitrary files.
  */
-export async function deleteConsumed(store: ClaimCheckStore, envelope: Pick<ReceivedEnvelope, "payloadInfo">): Promise<DeleteConsumedResult> {
+export async function deleteConsumed(
+  store: ClaimCheckStore,
+  envelope: Pick<ReceivedEnvelope, "payloadInfo">,
+): Promise<DeleteConsumedResult> {
   const own = store as ClaimCheckStore & Partial<DeletesConsumed>;
   if (typeof own.deleteConsumed === "function") return own.deleteConsumed(envelope);
   const result: DeleteConsumedResult = { deleted: [], skipped: [], failed: [] };

@@ -30,7 +30,10 @@ export function buildLinkPolicy(origins: Iterable<string | undefined>, allowAnyH
  * listed explicitly: no file server lives there, an attacker's link might.
  */
 function isMetadataHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
   if (/^169\.254\.\d+\.\d+$/.test(host)) return true; // IPv4 link-local, AWS/GCP/Azure/OCI metadata
   if (host === "100.100.100.200") return true; // Alibaba Cloud metadata
   if (/^fe[89ab][0-9a-f]?:/.test(host)) return true; // IPv6 link-local fe80::/10

@@ -3,6 +3,7 @@
 // requirements.md, and NATS_URL, FILESERVER_URL and SIZE_THRESHOLD are read from
 // the environment when an option is not given (once per bridge, at first use).
 
+import type { ConnectionOptions } from "@nats-io/nats-core";
 import {
   CodecRegistry,
   createCodecRegistry,
@@ -11,11 +12,10 @@ import {
   type PayloadCodec,
   type WirePayload,
 } from "@natsbridge/envelope";
-import type { ConnectionOptions } from "@nats-io/nats-core";
+import type { JetStreamPublishOptions } from "./jetstream.js";
 import type { Logger } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 import type { Platform } from "./platform/types.js";
-import type { JetStreamPublishOptions } from "./jetstream.js";
 import type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
 
 export const DEFAULT_BROKER_URL = "nats://localhost:4222";
@@ -173,7 +173,10 @@ export function registryFor(codecs: BaseOptions["codecs"]): CodecRegistry {
   if (codecs instanceof CodecRegistry) return codecs;
   if (!codecs) return defaultRegistry;
   let r = registryCache.get(codecs);
-  if (!r) registryCache.set(codecs, (r = createCodecRegistry(...codecs)));
+  if (!r) {
+    r = createCodecRegistry(...codecs);
+    registryCache.set(codecs, r);
+  }
   return r;
 }
 const defaultRegistry = createCodecRegistry();

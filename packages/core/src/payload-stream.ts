@@ -5,13 +5,7 @@
 // the bytes run past the announced size for a size. Write to a temporary
 // place and commit only once iteration ends without an error.
 
-import {
-  ChecksumMismatchError,
-  concatBytes,
-  InvalidDataError,
-  SizeMismatchError,
-  type PayloadType,
-} from "@natsbridge/envelope";
+import { ChecksumMismatchError, concatBytes, InvalidDataError, type PayloadType, SizeMismatchError } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 
 export interface PayloadStreamInfo {

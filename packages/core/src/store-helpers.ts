@@ -4,7 +4,17 @@
 // URL allowlist and the retry backoff. Platform-neutral, so one file serves
 // Node and browsers; the main entry keeps what applications use.
 
-export { safeFileName } from "./store.js";
+export { collectBody } from "./handler-store.js";
+export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./link-policy.js";
+export {
+  BYTE_SOURCE,
+  type ByteSource,
+  bodyChunks,
+  isStreamData,
+  type OpenedSource,
+  STREAMABLE_TYPES,
+  type StreamData,
+} from "./source.js";
 export type {
   ClaimCheckPutRequest,
   ClaimCheckPutResult,
@@ -13,14 +23,4 @@ export type {
   PutBody,
   UploadHandler,
 } from "./store.js";
-export {
-  BYTE_SOURCE,
-  bodyChunks,
-  isStreamData,
-  STREAMABLE_TYPES,
-  type ByteSource,
-  type OpenedSource,
-  type StreamData,
-} from "./source.js";
-export { collectBody } from "./handler-store.js";
-export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./link-policy.js";
+export { safeFileName } from "./store.js";

@@ -68,6 +68,7 @@ export type DownloadHandler = (
  */
 export function safeFileName(dataname: string): string {
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a file name must not carry
   const cleaned = dataname.replace(/[/\\\u0000-\u001f\u007f]/g, "_");
   if (cleaned === "" || cleaned === "." || cleaned === "..") return `_${cleaned}`;
   return cleaned;

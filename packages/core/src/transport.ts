@@ -32,9 +32,7 @@ export interface TransportPolicy {
 export const LINK_PAYLOAD_ESTIMATE = 2048;
 
 export function selectTransport(candidates: readonly TransportCandidate[], policy: TransportPolicy): Transport[] {
-  const plan: Transport[] = candidates.map((c) =>
-    c.mustLink || policy.alwaysLink || c.size >= policy.sizeThreshold ? "link" : "direct",
-  );
+  const plan: Transport[] = candidates.map((c) => (c.mustLink || policy.alwaysLink || c.size >= policy.sizeThreshold ? "link" : "direct"));
   const cost = (i: number): number =>
     plan[i] === "direct" ? candidates[i]!.overhead + base64Length(candidates[i]!.size) : LINK_PAYLOAD_ESTIMATE;
 
@@ -42,7 +40,7 @@ export function selectTransport(candidates: readonly TransportCandidate[], polic
   if (total > policy.maxPayload) {
     // Move the largest direct payloads first: fewest uploads for the most room.
     const order = candidates
-      .map((c, i) => i)
+      .map((_c, i) => i)
       .filter((i) => plan[i] === "direct")
       .sort((a, b) => candidates[b]!.size - candidates[a]!.size);
     for (const i of order) {

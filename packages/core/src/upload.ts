@@ -2,13 +2,7 @@
 // read chunk by chunk (its size and SHA-256 measured on the way). Every
 // failure becomes UPLOAD_FAILED (or ABORTED) naming the payload and message.
 
-import {
-  AbortedError,
-  NatsBridgeError,
-  SizeMismatchError,
-  UploadFailedError,
-  type PayloadType,
-} from "@natsbridge/envelope";
+import { AbortedError, NatsBridgeError, type PayloadType, SizeMismatchError, UploadFailedError } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 import { MeasuredStream, openStreamData, type StreamData } from "./source.js";
 import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore } from "./store.js";

@@ -3,11 +3,11 @@
 // check that no secret — NATS password or token, upload token, presigned
 // query string — reaches the logs (pino at debug) or the errors.
 import { Writable } from "node:stream";
+import { type ClaimCheckStore, createBridge, httpStore, type NatsBridge } from "@natsbridge/core";
+import { pattern } from "@natsbridge/core/testing";
+import { type NatsServer, type NginxDav, startNatsServer, startNginxDav } from "@natsbridge/test-harness";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBridge, httpStore, type ClaimCheckStore, type NatsBridge } from "@natsbridge/core";
-import { pattern } from "@natsbridge/core/testing";
-import { startNatsServer, startNginxDav, type NatsServer, type NginxDav } from "@natsbridge/test-harness";
 
 const PASSWORD = "pw-7f3a9c-never-log-me";
 const TOKEN = "tok-51be0e-never-log-me";
@@ -19,7 +19,10 @@ let userServer: NatsServer;
 let tokenServer: NatsServer;
 let nginx: NginxDav;
 const bridges: NatsBridge[] = [];
-const track = (b: NatsBridge) => (bridges.push(b), b);
+const track = (b: NatsBridge) => {
+  bridges.push(b);
+  return b;
+};
 
 beforeAll(async () => {
   userServer = await startNatsServer({ extraConfig: `authorization { users = [ { user: "alice", password: "${PASSWORD}" } ] }` });
@@ -51,7 +54,9 @@ describe("NATS user/password", () => {
 
   it("a wrong password is CONNECTION_FAILED, and the error does not contain it", async () => {
     const b = track(createBridge({ brokerUrl: userServer.url }));
-    const error = await b.connection({ connectOptions: { user: "alice", pass: `${PASSWORD}-wrong`, ...noReconnect } }).catch((e: Error) => e);
+    const error = await b
+      .connection({ connectOptions: { user: "alice", pass: `${PASSWORD}-wrong`, ...noReconnect } })
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ code: "CONNECTION_FAILED" });
     expect(JSON.stringify(error) + (error as Error).message).not.toContain(PASSWORD);
   });
@@ -117,7 +122,10 @@ describe("no secrets in logs", () => {
     );
     const sub = await b.subscribe("auth.logs");
     await (await b.connection()).flush();
-    await b.smartsend("auth.logs", [["big", pattern(600_000), "binary"], ["small", "hi", "text"]]);
+    await b.smartsend("auth.logs", [
+      ["big", pattern(600_000), "binary"],
+      ["small", "hi", "text"],
+    ]);
     for await (const env of sub) {
       expect((env.payloads[0]![1] as Uint8Array).byteLength).toBe(600_000);
       break;
@@ -133,7 +141,13 @@ describe("no secrets in logs", () => {
     await nginx.start();
     expect(error).toMatchObject({ code: "DOWNLOAD_FAILED" });
 
-    const all = [lines.join(""), JSON.stringify(error), (error as Error).message, JSON.stringify(uploadError), (uploadError as Error).message].join("\n");
+    const all = [
+      lines.join(""),
+      JSON.stringify(error),
+      (error as Error).message,
+      JSON.stringify(uploadError),
+      (uploadError as Error).message,
+    ].join("\n");
     expect(lines.length).toBeGreaterThan(5);
     expect(all).toContain("<redacted>");
     for (const secret of SECRETS) expect(all, secret).not.toContain(secret);

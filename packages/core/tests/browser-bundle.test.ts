@@ -4,8 +4,8 @@
 // printed here). JetStream is a dynamic import, so it lands in a chunk of its
 // own that a page loads only when it uses JetStream.
 
-import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { workspaceAliases } from "../../../vitest.shared.js";
@@ -29,7 +29,9 @@ const TYPICAL_PAGE = `export { createBridge, httpStore } from ${JSON.stringify(e
 
 async function bundle(extra: { external?: string[]; page?: string; entry?: string } = {}) {
   const result = await build({
-    ...(extra.page ? { stdin: { contents: extra.page, resolveDir: fileURLToPath(new URL(".", import.meta.url)), loader: "ts" as const } } : { entryPoints: [extra.entry ?? entry] }),
+    ...(extra.page
+      ? { stdin: { contents: extra.page, resolveDir: fileURLToPath(new URL(".", import.meta.url)), loader: "ts" as const } }
+      : { entryPoints: [extra.entry ?? entry] }),
     bundle: true,
     minify: true,
     splitting: true,
@@ -81,7 +83,9 @@ function bytesBySource(metafile: Metafile, chunks: Chunk[]): Record<string, numb
   for (const [file, output] of Object.entries(metafile.outputs)) {
     if (!chunks.some((c) => c.path.endsWith(`/${file.split("/").pop()}`))) continue;
     for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const pkg = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] ?? (path.includes("envelope/src") ? "@natsbridge/envelope" : "@natsbridge/core");
+      const pkg =
+        /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] ??
+        (path.includes("envelope/src") ? "@natsbridge/envelope" : "@natsbridge/core");
       out[pkg] = (out[pkg] ?? 0) + bytesInOutput;
     }
   }
@@ -98,7 +102,12 @@ describe("browser bundle of @natsbridge/core", () => {
     const imports = Object.values(metafile.inputs).flatMap((i) => i.imports);
     expect(imports.filter((i) => i.path.startsWith("node:")).map((i) => i.path)).toEqual([]);
     expect(new Set(imports.filter((i) => i.external && i.path !== "<runtime>").map((i) => i.path))).toEqual(new Set(["crypto"]));
-    for (const nodeOnly of [/\/platform\/node\.ts$/, /\/http-store\.ts$/, /\/file-source\.ts$/, /node_modules\/(undici|nats|nats\.ws|pino|@nats-io\/transport-node)\//]) {
+    for (const nodeOnly of [
+      /\/platform\/node\.ts$/,
+      /\/http-store\.ts$/,
+      /\/file-source\.ts$/,
+      /node_modules\/(undici|nats|nats\.ws|pino|@nats-io\/transport-node)\//,
+    ]) {
       expect(inputs.filter((p) => nodeOnly.test(p))).toEqual([]);
     }
     expect(inputs.some((p) => p.includes("node_modules/@nats-io/nats-core/"))).toBe(true);
@@ -118,8 +127,11 @@ describe("browser bundle of @natsbridge/core", () => {
     const initial = initialLoad(metafile, chunks);
     expect(Object.keys(bytesBySource(metafile, initial))).not.toContain("@nats-io/jetstream");
     expect(Object.keys(bytesBySource(metafile, chunks))).toContain("@nats-io/jetstream");
-    const initialInputs = initial.flatMap((c) => Object.keys(metafile.outputs[Object.keys(metafile.outputs).find((o) => c.path.endsWith(`/${o.split("/").pop()}`))!]!.inputs));
-    for (const lazy of [/\/jetstream\.ts$/, /\/download\.ts$/, /\/upload\.ts$/]) expect(initialInputs.filter((p) => lazy.test(p))).toEqual([]);
+    const initialInputs = initial.flatMap((c) =>
+      Object.keys(metafile.outputs[Object.keys(metafile.outputs).find((o) => c.path.endsWith(`/${o.split("/").pop()}`))!]!.inputs),
+    );
+    for (const lazy of [/\/jetstream\.ts$/, /\/download\.ts$/, /\/upload\.ts$/])
+      expect(initialInputs.filter((p) => lazy.test(p))).toEqual([]);
   });
 
   it("measures core + envelope with the NATS client (minified + gzip): under 60 KB", async () => {

@@ -4,10 +4,10 @@
 // bridge on the browser platform. The same code runs in Chromium in
 // apps/interop-browser.
 
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { testStore } from "@natsbridge/core/testing";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createBridge, httpStore } from "../src/browser.js";
 import { browserPlatform } from "../src/platform/browser.js";
 
@@ -34,7 +34,15 @@ describe("browser platform against real servers", () => {
   it("httpGet streams the body, and reports a redirect instead of following it", async () => {
     const store = httpStore({ baseUrl: nginx.url });
     const bytes = new Uint8Array(300_000).map((_, i) => i % 251);
-    const { url } = await store.put({ dataname: "a.bin", payloadType: "binary", body: bytes, size: bytes.byteLength, correlationId: "c", msgId: "m", payloadId: "p1" });
+    const { url } = await store.put({
+      dataname: "a.bin",
+      payloadType: "binary",
+      body: bytes,
+      size: bytes.byteLength,
+      correlationId: "c",
+      msgId: "m",
+      payloadId: "p1",
+    });
     const res = await browserPlatform.httpGet(url, { signal: new AbortController().signal, headers: { "user-agent": "x" } });
     expect(res.status).toBe(200);
     expect(res.headers["content-length"]).toBe(String(bytes.byteLength));

@@ -23,7 +23,10 @@ describe("Sha256 (pure TypeScript, incremental)", () => {
       const bytes = randomBytes(n);
       expect(new Sha256().update(bytes).hex(), `length ${n}`).toBe(nodeHex(bytes));
       const cut = Math.floor(n / 3);
-      const split = new Sha256().update(bytes.subarray(0, cut)).update(bytes.subarray(cut, 2 * cut)).update(bytes.subarray(2 * cut));
+      const split = new Sha256()
+        .update(bytes.subarray(0, cut))
+        .update(bytes.subarray(cut, 2 * cut))
+        .update(bytes.subarray(2 * cut));
       expect(split.hex(), `length ${n} in three chunks`).toBe(nodeHex(bytes));
     }
   });

@@ -7,8 +7,6 @@
 // way in apps/client-compat, which has those clients installed.
 import type { wsconnect } from "@nats-io/nats-core";
 import type { connect } from "@nats-io/transport-node";
-import { describe, expectTypeOf, it } from "vitest";
-import { createBridge } from "@natsbridge/core";
 import type {
   BaseOptions,
   BridgeOptions,
@@ -20,6 +18,8 @@ import type {
   SmartSendOptions,
   SubscribeOptions,
 } from "@natsbridge/core";
+import { createBridge } from "@natsbridge/core";
+import { describe, expectTypeOf, it } from "vitest";
 
 type NodeConnection = Awaited<ReturnType<typeof connect>>;
 type BrowserConnection = Awaited<ReturnType<typeof wsconnect>>;

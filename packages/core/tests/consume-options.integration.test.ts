@@ -1,7 +1,8 @@
 // consume() options checked before anything is asked of the server: a bad
 // `expires` is INVALID_OPTION, not the plain Error nats.js would throw.
-import { afterAll, expect, inject, it } from "vitest";
+
 import { createBridge } from "@natsbridge/core";
+import { afterAll, expect, inject, it } from "vitest";
 
 const bridge = createBridge({ brokerUrl: inject("natsUrl") });
 afterAll(() => bridge.close());

@@ -2,8 +2,8 @@
 // honoured or ignored), stalled bodies, and Plik's error redirects, with a fake
 // HTTP layer. Real-server behaviour is in link.integration.test.ts.
 import { describe, expect, it } from "vitest";
-import { offlinePlatform } from "./offline-platform.js";
 import { downloadStream, downloadWithBackoff } from "../src/download.js";
+import { offlinePlatform } from "./offline-platform.js";
 
 interface Step {
   status: number;

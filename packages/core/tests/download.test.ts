@@ -1,10 +1,11 @@
 // Unit tests of the retry schedule and URL policy with a fake HTTP layer; the
 // real-server behaviour is covered by the integration tests.
-import { describe, expect, it } from "vitest";
-import { offlinePlatform } from "./offline-platform.js";
+
 import type { Platform } from "@natsbridge/core";
 import { backoffDelay, buildLinkPolicy, checkLinkUrl } from "@natsbridge/core/store";
+import { describe, expect, it } from "vitest";
 import { downloadWithBackoff } from "../src/download.js";
+import { offlinePlatform } from "./offline-platform.js";
 
 type Reply = number | "refused" | Uint8Array | { status: number; body: string };
 
@@ -65,16 +66,27 @@ describe("downloadWithBackoff", () => {
     const e1 = await downloadWithBackoff(fakePlatform([{ status: 403, body: xml }]), "http://h/x", opts([])).catch((e) => e);
     expect(e1.message).toContain("HTTP 403 (AccessDenied: Request has expired)");
     expect(JSON.stringify(e1)).not.toContain("secret-ish");
-    const e2 = await downloadWithBackoff(fakePlatform([{ status: 410, body: '{"message":"gone for good"}' }]), "http://h/x", opts([])).catch((e) => e);
+    const e2 = await downloadWithBackoff(
+      fakePlatform([{ status: 410, body: '{"message":"gone for good"}' }]),
+      "http://h/x",
+      opts([]),
+    ).catch((e) => e);
     expect(e2.message).toContain("HTTP 410 (gone for good)");
-    const e3 = await downloadWithBackoff(fakePlatform([{ status: 404, body: "<html>echo of /x?token=abc</html>" }]), "http://h/x", opts([])).catch((e) => e);
+    const e3 = await downloadWithBackoff(
+      fakePlatform([{ status: 404, body: "<html>echo of /x?token=abc</html>" }]),
+      "http://h/x",
+      opts([]),
+    ).catch((e) => e);
     expect(e3.message).toMatch(/HTTP 404: |HTTP 404$/);
     expect(JSON.stringify(e3)).not.toContain("token=abc");
   });
 
   it("does not retry a 404", async () => {
     const p = fakePlatform([404]);
-    await expect(downloadWithBackoff(p, "http://h/x", opts([]))).rejects.toMatchObject({ code: "DOWNLOAD_FAILED", details: { attempts: 1 } });
+    await expect(downloadWithBackoff(p, "http://h/x", opts([]))).rejects.toMatchObject({
+      code: "DOWNLOAD_FAILED",
+      details: { attempts: 1 },
+    });
     expect(p.calls).toBe(1);
   });
 
@@ -89,7 +101,9 @@ describe("downloadWithBackoff", () => {
 
   it("refuses bodies over maxBytes without retrying", async () => {
     const p = fakePlatform([new Uint8Array(100)]);
-    await expect(downloadWithBackoff(p, "http://h/x", { ...opts([]), maxBytes: 10 })).rejects.toMatchObject({ code: "SIZE_LIMIT_EXCEEDED" });
+    await expect(downloadWithBackoff(p, "http://h/x", { ...opts([]), maxBytes: 10 })).rejects.toMatchObject({
+      code: "SIZE_LIMIT_EXCEEDED",
+    });
     expect(p.calls).toBe(1);
   });
 });

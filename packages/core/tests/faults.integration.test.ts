@@ -9,11 +9,11 @@
 // Plik faults can only run against packages/plik/tests/fake-plik.ts.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createBridge, httpStore, PayloadStream, type NatsBridge, type NatsBridgeError } from "@natsbridge/core";
+import { createBridge, httpStore, type NatsBridge, type NatsBridgeError, PayloadStream } from "@natsbridge/core";
 import { backoffDelay } from "@natsbridge/core/store";
 import { pattern } from "@natsbridge/core/testing";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
 let nginx: NginxDav;
@@ -52,10 +52,19 @@ describe("file server down or failing at send", () => {
     let error: unknown;
     try {
       const seen = await published(s, () =>
-        bridge.smartsend(s, [["small", "hi", "text"], ["big", pattern(600_000), "binary"]], { correlationId: "down-at-send" }).catch((e) => {
-          error = e;
-          throw e;
-        }),
+        bridge
+          .smartsend(
+            s,
+            [
+              ["small", "hi", "text"],
+              ["big", pattern(600_000), "binary"],
+            ],
+            { correlationId: "down-at-send" },
+          )
+          .catch((e) => {
+            error = e;
+            throw e;
+          }),
       );
       expect(seen).toEqual([]);
     } finally {
@@ -69,7 +78,11 @@ describe("file server down or failing at send", () => {
     nginx.setFailure(503);
     let error: unknown;
     try {
-      const seen = await published(s, () => bridge.smartsend(s, [["big", pattern(600_000), "binary"]]).catch((e) => ((error = e), undefined)));
+      const seen = await published(s, () =>
+        bridge.smartsend(s, [["big", pattern(600_000), "binary"]]).catch((e) => {
+          error = e;
+        }),
+      );
       expect(seen).toEqual([]);
     } finally {
       nginx.setFailure(null);
@@ -89,7 +102,9 @@ describe("file server down at receive", () => {
     await nginx.stop();
     let error: NatsBridgeError;
     try {
-      error = (await bridge.smartreceive(json, { ...options, onDownloadRetry: (r) => void retries.push(r) }).catch((e: unknown) => e)) as NatsBridgeError;
+      error = (await bridge
+        .smartreceive(json, { ...options, onDownloadRetry: (r) => void retries.push(r) })
+        .catch((e: unknown) => e)) as NatsBridgeError;
     } finally {
       await nginx.start();
     }
@@ -163,7 +178,10 @@ describe("slow, stalled and truncated bodies", () => {
       .smartreceive(await envelopeFor("/stall", 1000), { ...options, allowedOrigins: [origin] })
       .catch((e: NatsBridgeError) => e);
     expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", details: { attempts: 2 } });
-    expect((error as NatsBridgeError).details.reasons).toEqual([expect.stringContaining("no response for 300 ms"), expect.stringContaining("no response for 300 ms")]);
+    expect((error as NatsBridgeError).details.reasons).toEqual([
+      expect.stringContaining("no response for 300 ms"),
+      expect.stringContaining("no response for 300 ms"),
+    ]);
     expect(hits).toBe(2);
   });
 
@@ -198,7 +216,8 @@ describe("slow, stalled and truncated bodies", () => {
       res.writeHead(200, { "content-length": String(body.byteLength) });
       let i = 0;
       const timer = setInterval(() => {
-        res.write(body.subarray(i, (i += 5_000)));
+        res.write(body.subarray(i, i + 5_000));
+        i += 5_000;
         if (i >= body.byteLength) {
           clearInterval(timer);
           res.end();

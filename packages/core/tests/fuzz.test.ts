@@ -17,7 +17,14 @@ describe("fuzzing smartreceive and parseEnvelope", () => {
     expect(report.runs).toBe(3000);
     // The generator reaches every stage: parsing, decoding, downloading and verifying.
     expect(report.outcomes.ok).toBeGreaterThan(100);
-    for (const code of ["INVALID_ENVELOPE", "DESERIALIZATION_ERROR", "DOWNLOAD_FAILED", "URL_NOT_ALLOWED", "SIZE_LIMIT_EXCEEDED", "UNKNOWN_PAYLOAD_TYPE"]) {
+    for (const code of [
+      "INVALID_ENVELOPE",
+      "DESERIALIZATION_ERROR",
+      "DOWNLOAD_FAILED",
+      "URL_NOT_ALLOWED",
+      "SIZE_LIMIT_EXCEEDED",
+      "UNKNOWN_PAYLOAD_TYPE",
+    ]) {
       expect(report.codes[code], code).toBeGreaterThan(0);
     }
     expect(report.requests).toBeGreaterThan(100);

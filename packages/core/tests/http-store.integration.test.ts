@@ -1,9 +1,10 @@
 // The HTTP store against a real nginx (WebDAV PUT/DELETE): the shared store
 // conformance suite, with and without an Authorization header on writes.
-import { describe, expect, it, beforeAll, afterAll } from "vitest";
+
 import { httpStore } from "@natsbridge/core";
 import { testStore } from "@natsbridge/core/testing";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 testStore({
   name: "http (nginx WebDAV)",

@@ -5,12 +5,12 @@
 // redelivered, malformed ones terminated; blobs are kept or deleted as the
 // publish outcome requires; delete-after-consume runs after the ack.
 import { existsSync } from "node:fs";
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { AckPolicy, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBridge, ensureStream, httpStore, type ClaimCheckStore, type NatsBridge, type WirePayload } from "@natsbridge/core";
+import { type ClaimCheckStore, createBridge, ensureStream, httpStore, type NatsBridge, type WirePayload } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
-import { startNatsServer, startNginxDav, type NatsServer, type NginxDav } from "@natsbridge/test-harness";
+import { type NatsServer, type NginxDav, startNatsServer, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let server: NatsServer;
 let nginx: NginxDav;
@@ -141,7 +141,14 @@ describe("publishing", () => {
 
   it("no stream for the subject: PUBLISH_FAILED after the configured attempts, and the uploaded blob is deleted", async () => {
     const urls: string[] = [];
-    const spy: ClaimCheckStore = { ...store, put: async (r) => ((u) => (urls.push(u.url), u))(await store.put(r)) };
+    const spy: ClaimCheckStore = {
+      ...store,
+      put: async (r) => {
+        const u = await store.put(r);
+        urls.push(u.url);
+        return u;
+      },
+    };
     const error = await sender
       .smartsend(`nostream.${++seq}`, [["big", pattern(600_000), "binary"]], {
         store: spy,
@@ -156,7 +163,14 @@ describe("publishing", () => {
   it("an ack that never comes (server stopped): PUBLISH_FAILED with stored 'unknown', and the blob is kept for the message that may exist", async () => {
     const { name, subject } = await streamWithConsumer();
     const urls: string[] = [];
-    const spy: ClaimCheckStore = { ...store, put: async (r) => ((u) => (urls.push(u.url), u))(await store.put(r)) };
+    const spy: ClaimCheckStore = {
+      ...store,
+      put: async (r) => {
+        const u = await store.put(r);
+        urls.push(u.url);
+        return u;
+      },
+    };
     await server.stop();
     try {
       const error = await sender
@@ -171,7 +185,13 @@ describe("publishing", () => {
       await server.restart();
       for (let i = 0; ; i++) {
         // flush() rejects while the client is still reconnecting.
-        if (await nc.flush().then(() => true, () => i > 100)) break;
+        if (
+          await nc.flush().then(
+            () => true,
+            () => i > 100,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 100));
       }
     }

@@ -4,18 +4,18 @@
 // (fan-out) and works in a queue group; the fan-out caveat, shown.
 import { existsSync } from "node:fs";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  type ClaimCheckStore,
   createBridge,
   deleteConsumed,
   httpStore,
-  type ClaimCheckStore,
   type NatsBridge,
   type ReceivedEnvelope,
   type WirePayload,
 } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
 let nginx: NginxDav;
@@ -41,7 +41,16 @@ const stored = (url: string) => existsSync(nginx.pathFor(url));
 /** A store that remembers the URLs it handed out. */
 function spyStore(): ClaimCheckStore & { urls: string[] } {
   const urls: string[] = [];
-  return { ...store, name: "spy", urls, put: async (r) => ((u) => (urls.push(u.url), u))(await store.put(r)) };
+  return {
+    ...store,
+    name: "spy",
+    urls,
+    put: async (r) => {
+      const u = await store.put(r);
+      urls.push(u.url);
+      return u;
+    },
+  };
 }
 
 describe("nothing orphaned when publishing fails", () => {
@@ -50,7 +59,14 @@ describe("nothing orphaned when publishing fails", () => {
     await closed.close();
     const spy = spyStore();
     await expect(
-      bridge.smartsend(subject(), [["a", pattern(600_000), "binary"], ["b", pattern(700_000), "binary"]], { store: spy, connection: closed }),
+      bridge.smartsend(
+        subject(),
+        [
+          ["a", pattern(600_000), "binary"],
+          ["b", pattern(700_000), "binary"],
+        ],
+        { store: spy, connection: closed },
+      ),
     ).rejects.toMatchObject({ code: "PUBLISH_FAILED" });
     expect(spy.urls).toHaveLength(2);
     for (const url of spy.urls) expect(stored(url), url).toBe(false);
@@ -59,7 +75,11 @@ describe("nothing orphaned when publishing fails", () => {
 
 describe("delete-after-consume", () => {
   const send = async (s: string) =>
-    bridge.smartsend(s, [["a", pattern(600_000), "binary"], ["b", pattern(600_001), "binary"], ["t", "small", "text"]]);
+    bridge.smartsend(s, [
+      ["a", pattern(600_000), "binary"],
+      ["b", pattern(600_001), "binary"],
+      ["t", "small", "text"],
+    ]);
 
   it("is off by default: receiving leaves the blobs", async () => {
     const [, json] = await bridge.smartsend("unused", [["a", pattern(600_000), "binary"]], { isPublish: false });
@@ -68,7 +88,14 @@ describe("delete-after-consume", () => {
   });
 
   it("deleteConsumed removes the store's link blobs and never touches another origin", async () => {
-    const [, json] = await bridge.smartsend("unused", [["a", pattern(600_000), "binary"], ["b", pattern(600_001), "binary"]], { isPublish: false });
+    const [, json] = await bridge.smartsend(
+      "unused",
+      [
+        ["a", pattern(600_000), "binary"],
+        ["b", pattern(600_001), "binary"],
+      ],
+      { isPublish: false },
+    );
     const env = await bridge.smartreceive(json);
     // A link to another server, as a hostile or confused sender might put in.
     const foreign = { ...env.payloadInfo[0]!, data: "http://other.example/blobs/x" };
@@ -85,7 +112,10 @@ describe("delete-after-consume", () => {
 
   it("in a queue group (two members), every message is handled once and its blobs are deleted after the loop body", async () => {
     const s = subject();
-    const members = [createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url }), createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url })];
+    const members = [
+      createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url }),
+      createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url }),
+    ];
     const handled: string[][] = [];
     const stillThereWhileHandling: boolean[] = [];
     const subs = await Promise.all(members.map((m) => m.subscribe(s, { queue: "workers", deleteAfterConsume: store })));
@@ -114,7 +144,10 @@ describe("delete-after-consume", () => {
 
   it("the fan-out caveat: when one of two plain subscribers deletes, the other cannot download", async () => {
     const s = subject();
-    const [first, second] = [createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url }), createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url })];
+    const [first, second] = [
+      createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url }),
+      createBridge({ brokerUrl: natsUrl, fileserverUrl: nginx.url }),
+    ];
     const subA = await first!.subscribe(s);
     const errors: string[] = [];
     const subB = await second!.subscribe(s, { onError: (e) => void errors.push(e.code), maxRetries: 2, baseDelay: 10 });

@@ -4,26 +4,26 @@
 // retries across a stopped or failing server, the URL allowlist, upload
 // failures that publish nothing, and cleanup.
 import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  type ClaimCheckStore,
   createBridge,
   fileSource,
   httpStore,
-  PayloadStream,
-  type ClaimCheckStore,
   type NatsBridge,
   type NatsBridgeError,
+  PayloadStream,
   type ReceivedEnvelope,
   type SmartReceiveOptions,
   type WirePayload,
 } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
-import { freePort, startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { freePort, type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
 let bridge: NatsBridge;
@@ -121,7 +121,12 @@ describe("streaming", () => {
     );
     const env = await bridge.smartreceive(data);
     expect(env.payloadInfo.map((p) => p.transport)).toEqual(["link", "link", "link", "link"]);
-    for (const [name, bytes] of [["clip", fileBytes], ["rs", rs], ["it", it], ["blob", blob]] as const) {
+    for (const [name, bytes] of [
+      ["clip", fileBytes],
+      ["rs", rs],
+      ["it", it],
+      ["blob", blob],
+    ] as const) {
       const info = linkInfo(env, name);
       expect(info.size).toBe(bytes.byteLength);
       expect(info.metadata.sha256).toBe(sha(bytes));
@@ -131,7 +136,16 @@ describe("streaming", () => {
 
   it("receives a link payload as a PayloadStream (verified), and direct payloads as values", async () => {
     const big = pattern(5 * 1024 * 1024, 11);
-    const data = await sendAndCatch((s) => bridge.smartsend(s, [["note", "n", "text"], ["big", big, "binary"]], { sizeThreshold: 1000 }));
+    const data = await sendAndCatch((s) =>
+      bridge.smartsend(
+        s,
+        [
+          ["note", "n", "text"],
+          ["big", big, "binary"],
+        ],
+        { sizeThreshold: 1000 },
+      ),
+    );
     const env = await bridge.smartreceive(data, { stream: true });
     expect(env.payloads[0]![1]).toBe("n");
     const stream = env.payloads[1]![1] as PayloadStream;
@@ -154,7 +168,14 @@ describe("streaming", () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ i, name: `row ${i}` }));
     const big = pattern(800_000, 12);
     const data = await sendAndCatch((s) =>
-      bridge.smartsend(s, [["rows", rows, "jsontable"], ["big", big, "binary"]], { sizeThreshold: 1000 }),
+      bridge.smartsend(
+        s,
+        [
+          ["rows", rows, "jsontable"],
+          ["big", big, "binary"],
+        ],
+        { sizeThreshold: 1000 },
+      ),
     );
     const env = await bridge.smartreceive(data, { stream: (p) => p.dataname === "rows" });
     const rowsStream = env.payloads[0]![1] as PayloadStream;
@@ -207,7 +228,10 @@ describe("integrity", () => {
   it("a truncated stored file gives SIZE_MISMATCH", async () => {
     const { data, url } = await sendBig();
     truncateSync(nginx.pathFor(url), 1_000_000);
-    await expect(bridge.smartreceive(data)).rejects.toMatchObject({ code: "SIZE_MISMATCH", details: { expected: 2_000_000, actual: 1_000_000 } });
+    await expect(bridge.smartreceive(data)).rejects.toMatchObject({
+      code: "SIZE_MISMATCH",
+      details: { expected: 2_000_000, actual: 1_000_000 },
+    });
     const env = await bridge.smartreceive(data, { stream: true });
     await expect((env.payloads[0]![1] as PayloadStream).bytes()).rejects.toMatchObject({ code: "SIZE_MISMATCH" });
   });
@@ -336,7 +360,14 @@ describe("upload failures and cleanup", () => {
       throw new Error("camera unplugged");
     }
     await expect(
-      bridge.smartsend(subject(), [["first", pattern(600_000), "binary"], ["second", broken(), "video"]], { store: spy }),
+      bridge.smartsend(
+        subject(),
+        [
+          ["first", pattern(600_000), "binary"],
+          ["second", broken(), "video"],
+        ],
+        { store: spy },
+      ),
     ).rejects.toMatchObject({ code: "UPLOAD_FAILED", dataname: "second" });
     expect(urls).toHaveLength(1);
     expect(existsSync(nginx.pathFor(urls[0]!))).toBe(false);

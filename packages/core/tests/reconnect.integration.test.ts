@@ -4,9 +4,9 @@
 // measured here and documented in docs/reliability.md: core NATS is
 // at-most-once, so use JetStream (jetstream.integration.test.ts) when that matters.
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, type NatsBridge } from "@natsbridge/core";
-import { startNatsServer, type NatsServer } from "@natsbridge/test-harness";
+import { type NatsServer, startNatsServer } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let server: NatsServer;
 let bridge: NatsBridge;
@@ -27,7 +27,13 @@ afterAll(async () => {
 async function reconnected(nc: Pick<NatsConnection, "flush">) {
   for (let i = 0; i < 150; i++) {
     // flush() needs a round trip to the server: it succeeds once the connection is back.
-    if (await nc.flush().then(() => true, () => false)) return;
+    if (
+      await nc.flush().then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("did not reconnect");
@@ -48,7 +54,9 @@ describe("core NATS reconnects", () => {
       for await (const env of sub) got.add(env.payloads[0]![1] as string);
     })();
     // The raw subscriber reads msg_id, which the sender sets to the same tag.
-    other.subscribe("reconnect.test", { callback: (_, m) => void gotByOther.add(String(JSON.parse(new TextDecoder().decode(m.data)).msg_id)) });
+    other.subscribe("reconnect.test", {
+      callback: (_, m) => void gotByOther.add(String(JSON.parse(new TextDecoder().decode(m.data)).msg_id)),
+    });
     await nc.flush();
     await other.flush();
     const send = (tag: string) => bridge.smartsend("reconnect.test", [["n", tag, "text"]], { msgId: tag });
@@ -66,7 +74,13 @@ describe("core NATS reconnects", () => {
     for (let i = 10; i < 20; i++) await send(`during-${i}`);
     // flush: true waits for the server's answer, so the sender learns the message did not make it.
     const flushed = bridge.smartsend("reconnect.test", [["n", "during-flushed", "text"]], { msgId: "during-flushed", flush: true });
-    const flushError = await Promise.race([flushed.then(() => "resolved", (e: { code?: string }) => e.code), new Promise((r) => setTimeout(() => r("pending"), 1500))]);
+    const flushError = await Promise.race([
+      flushed.then(
+        () => "resolved",
+        (e: { code?: string }) => e.code,
+      ),
+      new Promise((r) => setTimeout(() => r("pending"), 1500)),
+    ]);
     expect(flushError).toBe("PUBLISH_FAILED");
     await server.restart();
     await reconnected(nc);

@@ -2,10 +2,11 @@
 // request to loopback, metadata or any other unlisted host, in every spelling
 // the URL parser accepts), and size limits enforced before memory is
 // allocated for the envelope or the download.
+
+import { NatsBridge, type NatsBridgeError } from "@natsbridge/core";
+import { buildLinkPolicy, checkLinkUrl } from "@natsbridge/core/store";
 import { describe, expect, it, vi } from "vitest";
 import { offlinePlatform } from "./offline-platform.js";
-import { NatsBridge, type NatsBridgeError, type Platform } from "@natsbridge/core";
-import { buildLinkPolicy, checkLinkUrl } from "@natsbridge/core/store";
 
 const FILE_SERVER = "http://files.example:8080";
 
@@ -90,8 +91,16 @@ describe("link URL allowlist (SSRF)", () => {
   });
 
   it("non-http schemes are refused under any policy", () => {
-    for (const url of ["file:///etc/passwd", "ftp://files.example/x", "gopher://127.0.0.1:25/", "data:text/plain,hi", "javascript:alert(1)"]) {
-      expect(() => checkLinkUrl(url, buildLinkPolicy([FILE_SERVER], true)), url).toThrow(expect.objectContaining({ code: "URL_NOT_ALLOWED" }));
+    for (const url of [
+      "file:///etc/passwd",
+      "ftp://files.example/x",
+      "gopher://127.0.0.1:25/",
+      "data:text/plain,hi",
+      "javascript:alert(1)",
+    ]) {
+      expect(() => checkLinkUrl(url, buildLinkPolicy([FILE_SERVER], true)), url).toThrow(
+        expect.objectContaining({ code: "URL_NOT_ALLOWED" }),
+      );
     }
   });
 
@@ -143,9 +152,9 @@ describe("size limits before allocation", () => {
   it("a body that runs past maxDownloadBytes without a length is cut off as it arrives", async () => {
     const { platform } = recordingPlatform({ body: new Uint8Array(2 * 1024 ** 2) });
     const bridge = new NatsBridge(platform, { fileserverUrl: FILE_SERVER });
-    await expect(
-      bridge.smartreceive(linkEnvelope(`${FILE_SERVER}/x`), { maxDownloadBytes: 1024 ** 2 }),
-    ).rejects.toMatchObject({ code: "SIZE_LIMIT_EXCEEDED" });
+    await expect(bridge.smartreceive(linkEnvelope(`${FILE_SERVER}/x`), { maxDownloadBytes: 1024 ** 2 })).rejects.toMatchObject({
+      code: "SIZE_LIMIT_EXCEEDED",
+    });
   });
 
   it("a huge declared payload size allocates nothing: the real bytes decide, and the mismatch is SIZE_MISMATCH", async () => {

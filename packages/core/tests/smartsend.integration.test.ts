@@ -1,16 +1,16 @@
 // smartsend/smartreceive against a real nats-server started by the global setup.
 import { createServer, type Server } from "node:http";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-  createBridge,
   type ClaimCheckStore,
+  createBridge,
   type NatsBridge,
   type NatsBridgeError,
   type PayloadTuple,
   type ReceivedEnvelope,
   type SubscribeOptions,
 } from "@natsbridge/core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
 let bridge: NatsBridge;
@@ -69,7 +69,14 @@ describe("round trips over a real nats-server", () => {
     ["empty", "", "text"],
     ["config", { a: 1, nested: { list: [1, { deep: true }], n: null } }, "dictionary"],
     ["list", [1, "two", { three: 3 }], "dictionary"],
-    ["rows", [{ id: 1, name: "Ada" }, { id: 2, name: "Grace" }], "jsontable"],
+    [
+      "rows",
+      [
+        { id: 1, name: "Ada" },
+        { id: 2, name: "Grace" },
+      ],
+      "jsontable",
+    ],
     ["avatar", bytes(150_000, 7), "image"],
     ["clip", bytes(4096, 3), "audio"],
     ["movie", bytes(1000, 5), "video"],
@@ -202,8 +209,17 @@ describe("max_payload", () => {
 
   it("a 900 KB binary under a raised threshold goes by link when a store is configured, and no publish error occurs", async () => {
     const big = bytes(900_000, 13);
-    const { got } = await exchange(1, (s) =>
-      bridge.smartsend(s, [["small", "hi", "text"], ["big", big, "binary"]], { store, sizeThreshold: 2_000_000 }),
+    const { got } = await exchange(
+      1,
+      (s) =>
+        bridge.smartsend(
+          s,
+          [
+            ["small", "hi", "text"],
+            ["big", big, "binary"],
+          ],
+          { store, sizeThreshold: 2_000_000 },
+        ),
       { store },
     );
     expect(got[0]!.payloadInfo.map((p) => p.transport)).toEqual(["direct", "link"]);
@@ -213,7 +229,8 @@ describe("max_payload", () => {
 
 describe("malformed input", () => {
   const validEnvelope = async () => (await bridge.smartsend("unused", [["ok", "fine", "text"]], { isPublish: false }))[1];
-  const tweak = async (f: (env: any) => void) => {
+  type EditablePayload = { data: unknown; payload_type: unknown; transport: unknown; size: unknown; metadata: Record<string, unknown> };
+  const tweak = async (f: (env: { payloads: [EditablePayload] }) => void) => {
     const env = JSON.parse(await validEnvelope());
     f(env);
     return JSON.stringify(env);
@@ -230,19 +247,26 @@ describe("malformed input", () => {
       ["CHECKSUM_MISMATCH", await tweak((e) => (e.payloads[0].metadata.sha256 = "0".repeat(64)))],
       ["URL_NOT_ALLOWED", await tweak((e) => Object.assign(e.payloads[0], { transport: "link", data: "http://169.254.169.254/latest" }))],
     ];
-    const { got, errors } = await exchange(1, async (s) => {
-      // One connection for all of them: NATS keeps order per connection only.
-      for (const [, payload] of bad) raw.publish(s, payload);
-      const [, good] = await bridge.smartsend(s, [["after", "still alive", "text"]], { isPublish: false });
-      raw.publish(s, good);
-    }, { allowErrors: true });
+    const { got, errors } = await exchange(
+      1,
+      async (s) => {
+        // One connection for all of them: NATS keeps order per connection only.
+        for (const [, payload] of bad) raw.publish(s, payload);
+        const [, good] = await bridge.smartsend(s, [["after", "still alive", "text"]], { isPublish: false });
+        raw.publish(s, good);
+      },
+      { allowErrors: true },
+    );
     expect(errors.map((e) => e.code)).toEqual(bad.map(([code]) => code));
     for (const e of errors) expect(e.name).toMatch(/Error$/);
     expect(got[0]!.payloads).toEqual([["after", "still alive", "text"]]);
   });
 
   it("a value of the wrong type is INVALID_DATA at the sender and nothing is published", async () => {
-    await expect(bridge.smartsend(subject(), [["pic", "not bytes", "image"]])).rejects.toMatchObject({ code: "INVALID_DATA", dataname: "pic" });
+    await expect(bridge.smartsend(subject(), [["pic", "not bytes", "image"]])).rejects.toMatchObject({
+      code: "INVALID_DATA",
+      dataname: "pic",
+    });
     await expect(bridge.smartsend(subject(), [["x", 1] as unknown as PayloadTuple])).rejects.toMatchObject({ code: "INVALID_DATA" });
   });
 });
@@ -261,7 +285,9 @@ describe("connections and environment", () => {
     process.env.SIZE_THRESHOLD = "10";
     const envBridge = createBridge();
     try {
-      await expect(envBridge.smartsend(subject(), [["t", "more than ten bytes", "text"]])).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+      await expect(envBridge.smartsend(subject(), [["t", "more than ten bytes", "text"]])).rejects.toMatchObject({
+        code: "PAYLOAD_TOO_LARGE",
+      });
       const [env] = await envBridge.smartsend(subject(), [["t", "short", "text"]]);
       expect(env.broker_url).toBe(natsUrl);
       process.env.SIZE_THRESHOLD = "ten";
@@ -272,7 +298,9 @@ describe("connections and environment", () => {
       await badEnv.close();
     } finally {
       await envBridge.close();
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 

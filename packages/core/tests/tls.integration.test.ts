@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, type NatsBridge } from "@natsbridge/core";
-import { startNatsServer, type NatsServer } from "@natsbridge/test-harness";
+import { type NatsServer, startNatsServer } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const dir = mkdtempSync(join(tmpdir(), "natsbridge-tls-"));
 const file = (name: string) => join(dir, name);
 let server: NatsServer;
-let bridges: NatsBridge[] = [];
+const bridges: NatsBridge[] = [];
 
 function openssl(...args: string[]) {
   try {
@@ -27,12 +27,37 @@ function openssl(...args: string[]) {
 /** A self-signed CA and a server certificate for 127.0.0.1/localhost signed by it (P-256, one day). */
 function makeCertificates(prefix: string) {
   const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl("req", "-x509", ...key, "-keyout", `${prefix}ca.key`, "-out", `${prefix}ca.pem`, "-days", "1", "-subj", `/CN=natsbridge test CA ${prefix}`);
+  openssl(
+    "req",
+    "-x509",
+    ...key,
+    "-keyout",
+    `${prefix}ca.key`,
+    "-out",
+    `${prefix}ca.pem`,
+    "-days",
+    "1",
+    "-subj",
+    `/CN=natsbridge test CA ${prefix}`,
+  );
   openssl("req", ...key, "-keyout", `${prefix}server.key`, "-out", `${prefix}server.csr`, "-subj", "/CN=localhost");
   writeFileSync(file(`${prefix}san.ext`), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   openssl(
-    "x509", "-req", "-in", `${prefix}server.csr`, "-CA", `${prefix}ca.pem`, "-CAkey", `${prefix}ca.key`, "-CAcreateserial",
-    "-out", `${prefix}server.pem`, "-days", "1", "-extfile", `${prefix}san.ext`,
+    "x509",
+    "-req",
+    "-in",
+    `${prefix}server.csr`,
+    "-CA",
+    `${prefix}ca.pem`,
+    "-CAkey",
+    `${prefix}ca.key`,
+    "-CAcreateserial",
+    "-out",
+    `${prefix}server.pem`,
+    "-days",
+    "1",
+    "-extfile",
+    `${prefix}san.ext`,
   );
 }
 
@@ -76,7 +101,9 @@ describe("TLS to nats-server", () => {
   });
 
   it("without the CA the certificate is not trusted: CONNECTION_FAILED", async () => {
-    const error = await bridge().connection({ connectOptions: { reconnect: false } }).catch((e: Error) => e);
+    const error = await bridge()
+      .connection({ connectOptions: { reconnect: false } })
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ code: "CONNECTION_FAILED" });
     expect((error as Error).message).toMatch(/certificate/i);
   });

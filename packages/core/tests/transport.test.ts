@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { base64Length } from "@natsbridge/core";
+import { describe, expect, it } from "vitest";
 import { selectTransport, type TransportCandidate } from "../src/transport.js";
 
 const c = (dataname: string, size: number): TransportCandidate => ({ dataname, size, overhead: 200 });
@@ -27,9 +27,9 @@ describe("selectTransport", () => {
   });
 
   it("without a store, a payload that must go by link is PAYLOAD_TOO_LARGE before anything happens", () => {
-    expect(() => selectTransport([c("big", 900_000)], { ...policy, sizeThreshold: 10_000_000, canLink: false, correlationId: "c1" })).toThrow(
-      expect.objectContaining({ code: "PAYLOAD_TOO_LARGE", correlationId: "c1" }),
-    );
+    expect(() =>
+      selectTransport([c("big", 900_000)], { ...policy, sizeThreshold: 10_000_000, canLink: false, correlationId: "c1" }),
+    ).toThrow(expect.objectContaining({ code: "PAYLOAD_TOO_LARGE", correlationId: "c1" }));
     expect(() => selectTransport([c("big", 600_000)], { ...policy, canLink: false })).toThrow(/no claim-check store/);
   });
 

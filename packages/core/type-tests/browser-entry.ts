@@ -4,7 +4,7 @@
 // below would be unused, which fails the compile.
 import * as core from "@natsbridge/core";
 import { createBridge, httpStore, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
-import { bodyChunks, checkLinkUrl, safeFileName, type ClaimCheckStore } from "@natsbridge/core/store";
+import { bodyChunks, type ClaimCheckStore, checkLinkUrl, safeFileName } from "@natsbridge/core/store";
 
 const bridge: NatsBridge = createBridge({ brokerUrl: "wss://nats.example.com" });
 const store: ClaimCheckStore = httpStore({ baseUrl: "https://files.example.com/claims" });

@@ -24,8 +24,7 @@ export function isoTimestamp(date: Date = new Date()): string {
 
 // Matches what the references emit: Python's microseconds, Julia without `Z`,
 // MicroPython's second precision, and explicit offsets.
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * Parse any ISO 8601 timestamp the references send. A timestamp without a zone
@@ -36,7 +35,7 @@ export function parseTimestamp(text: string): Date | undefined {
   const m = ISO_RE.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s = "0", frac = "", zone = "Z"] = m;
-  const ms = Number((frac + "000").slice(0, 3));
+  const ms = Number(`${frac}000`.slice(0, 3));
   let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   if (zone.toUpperCase() !== "Z") {
     const sign = zone.startsWith("-") ? -1 : 1;

@@ -43,7 +43,7 @@ export function encodeBase64(bytes: Uint8Array): string {
     const b1 = i + 1 < n ? bytes[i + 1]! : 0;
     const v = (b0 << 16) | (b1 << 8);
     out += ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]!;
-    out += i + 1 < n ? ALPHABET[(v >> 6) & 63]! + "=" : "==";
+    out += i + 1 < n ? `${ALPHABET[(v >> 6) & 63]!}=` : "==";
   }
   return out;
 }

@@ -30,7 +30,10 @@ export interface PayloadCodec<In = unknown, Out = unknown> {
 const PLUG_IN_CODECS: ReadonlyMap<string, { package: string; register: string }> = new Map(
   ["arrowtable", "table"].map((type) => [
     type,
-    { package: "@natsbridge/arrow", register: 'import { arrowCodecs } from "@natsbridge/arrow" and createBridge({ codecs: arrowCodecs() })' },
+    {
+      package: "@natsbridge/arrow",
+      register: 'import { arrowCodecs } from "@natsbridge/arrow" and createBridge({ codecs: arrowCodecs() })',
+    },
   ]),
 );
 
@@ -56,10 +59,9 @@ export class CodecRegistry {
       );
     }
     if (!codec) {
-      throw new UnknownPayloadTypeError(
-        `unknown payload_type ${JSON.stringify(type)}; known: ${this.types().join(", ")}`,
-        { details: { payloadType: type } },
-      );
+      throw new UnknownPayloadTypeError(`unknown payload_type ${JSON.stringify(type)}; known: ${this.types().join(", ")}`, {
+        details: { payloadType: type },
+      });
     }
     return codec;
   }

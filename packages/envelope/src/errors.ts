@@ -142,10 +142,7 @@ export const UrlNotAllowedError = defineError(ErrorCodes.URL_NOT_ALLOWED, "UrlNo
 export const ChecksumMismatchError = defineError(ErrorCodes.CHECKSUM_MISMATCH, "ChecksumMismatchError");
 export const SizeMismatchError = defineError(ErrorCodes.SIZE_MISMATCH, "SizeMismatchError");
 export const AbortedError = defineError(ErrorCodes.ABORTED, "AbortedError");
-export const UnsupportedArrowFeatureError = defineError(
-  ErrorCodes.UNSUPPORTED_ARROW_FEATURE,
-  "UnsupportedArrowFeatureError",
-);
+export const UnsupportedArrowFeatureError = defineError(ErrorCodes.UNSUPPORTED_ARROW_FEATURE, "UnsupportedArrowFeatureError");
 export const MissingDependencyError = defineError(ErrorCodes.MISSING_DEPENDENCY, "MissingDependencyError");
 export const InvalidOptionError = defineError(ErrorCodes.INVALID_OPTION, "InvalidOptionError");
 export const InternalError = defineError(ErrorCodes.INTERNAL_ERROR, "InternalError");

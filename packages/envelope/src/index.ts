@@ -1,6 +1,15 @@
-export * from "./errors.js";
-export type * from "./types.js";
-export { ENVELOPE_STRING_FIELDS } from "./types.js";
+export {
+  base64Length,
+  createDirectPayload,
+  createEnvelope,
+  createLinkPayload,
+  type DirectPayloadInput,
+  type EnvelopeInput,
+  isoTimestamp,
+  type LinkPayloadInput,
+  parseTimestamp,
+  uuid4,
+} from "./build.js";
 export {
   bytesToHex,
   concatBytes,
@@ -12,32 +21,23 @@ export {
   toBytes,
 } from "./bytes.js";
 export {
+  audioCodec,
+  binaryCodec,
+  type CodecContext,
   CodecRegistry,
   createCodecRegistry,
   decodeValue,
   defaultCodecs,
-  encodeValue,
-  audioCodec,
-  binaryCodec,
   dictionaryCodec,
+  encodeValue,
   imageCodec,
   jsontableCodec,
+  type PayloadCodec,
   textCodec,
   videoCodec,
-  type CodecContext,
-  type PayloadCodec,
 } from "./codecs.js";
-export { directPayloadBytes, linkPayloadUrl, parseEnvelope, type ParseOptions } from "./parse.js";
-export {
-  base64Length,
-  createDirectPayload,
-  createEnvelope,
-  createLinkPayload,
-  isoTimestamp,
-  parseTimestamp,
-  uuid4,
-  type DirectPayloadInput,
-  type EnvelopeInput,
-  type LinkPayloadInput,
-} from "./build.js";
-export { serializeEnvelope, type SerializedEnvelope, type SerializeOptions } from "./serialize.js";
+export * from "./errors.js";
+export { directPayloadBytes, linkPayloadUrl, type ParseOptions, parseEnvelope } from "./parse.js";
+export { type SerializedEnvelope, type SerializeOptions, serializeEnvelope } from "./serialize.js";
+export type * from "./types.js";
+export { ENVELOPE_STRING_FIELDS } from "./types.js";

@@ -6,14 +6,8 @@
 // envelope-level string fields that an implementation leaves out become "".
 
 import { decodeBase64, decodeUtf8, encodeUtf8 } from "./bytes.js";
-import { restoreSpliced, spliceParse, type SplicedString } from "./splice-parse.js";
-import {
-  DeserializationError,
-  InvalidEnvelopeError,
-  NatsBridgeError,
-  UnknownTransportError,
-  UnsupportedEncodingError,
-} from "./errors.js";
+import { DeserializationError, InvalidEnvelopeError, NatsBridgeError, UnknownTransportError, UnsupportedEncodingError } from "./errors.js";
+import { restoreSpliced, type SplicedString, spliceParse } from "./splice-parse.js";
 import { ENVELOPE_STRING_FIELDS, type JsonObject, type WireEnvelope, type WirePayload } from "./types.js";
 
 /** Options for {@link parseEnvelope}. */
@@ -173,7 +167,10 @@ export function directPayloadBytes(payload: WirePayload, correlationId?: string)
       return encodeUtf8(JSON.stringify(data));
     } catch (cause) {
       // Nesting deeper than the stack allows (found by fuzzing): bad input, not a bug.
-      throw new DeserializationError(`payload '${payload.dataname}' inline JSON data cannot be re-encoded: ${String(cause)}`, { ...context, cause });
+      throw new DeserializationError(`payload '${payload.dataname}' inline JSON data cannot be re-encoded: ${String(cause)}`, {
+        ...context,
+        cause,
+      });
     }
   }
   throw new DeserializationError(`payload '${payload.dataname}' data must be a base64 string`, context);

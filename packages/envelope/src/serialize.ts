@@ -12,7 +12,9 @@ import type { WireEnvelope } from "./types.js";
 interface BufferLike extends Uint8Array {
   write(text: string, offset: number, encoding: "utf8" | "latin1"): number;
 }
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): BufferLike; byteLength(text: string, encoding: "utf8"): number } }).Buffer;
+const NodeBuffer = (
+  globalThis as { Buffer?: { allocUnsafeSlow(size: number): BufferLike; byteLength(text: string, encoding: "utf8"): number } }
+).Buffer;
 
 /** Below this many characters a `data` string is left to JSON.stringify. */
 const SPLICE_MIN = 4096;

@@ -3,16 +3,7 @@
 // with the Julia, Python and MicroPython implementations.
 
 /** The payload types the references define. Codecs may register more. */
-export type KnownPayloadType =
-  | "text"
-  | "dictionary"
-  | "arrowtable"
-  | "jsontable"
-  | "table"
-  | "image"
-  | "audio"
-  | "video"
-  | "binary";
+export type KnownPayloadType = "text" | "dictionary" | "arrowtable" | "jsontable" | "table" | "image" | "audio" | "video" | "binary";
 
 /** A payload type on the wire: one of the known ones, or one a custom codec registered. */
 export type PayloadType = KnownPayloadType | (string & {});

@@ -1,5 +1,5 @@
+import { decodeBase64, decodeUtf8, ErrorCodes, encodeBase64, NatsBridgeError, toBytes } from "@natsbridge/envelope";
 import { describe, expect, it } from "vitest";
-import { decodeBase64, decodeUtf8, encodeBase64, ErrorCodes, NatsBridgeError, toBytes } from "@natsbridge/envelope";
 
 const sample = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 0xff);
 
@@ -16,7 +16,7 @@ describe("base64", () => {
     expect(decodeBase64("aGVs\nbG8=\n")).toEqual(new TextEncoder().encode("hello"));
   });
 
-  it.each(["a", "abcde", "ab=c", "a@bc", "YWJj===", "YW=="+"x", "é", "ab cd!"])("rejects %j with DESERIALIZATION_ERROR", (bad) => {
+  it.each(["a", "abcde", "ab=c", "a@bc", "YWJj===", "YW==" + "x", "é", "ab cd!"])("rejects %j with DESERIALIZATION_ERROR", (bad) => {
     let error: unknown;
     try {
       decodeBase64(bad);

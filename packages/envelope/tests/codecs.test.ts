@@ -1,19 +1,18 @@
-import { describe, expect, it } from "vitest";
 import {
   CodecRegistry,
   createCodecRegistry,
   decodeValue,
-  encodeValue,
   ErrorCodes,
+  encodeValue,
   MissingDependencyError,
-  UnknownPayloadTypeError,
   type PayloadCodec,
+  UnknownPayloadTypeError,
 } from "@natsbridge/envelope";
+import { describe, expect, it } from "vitest";
 
 const registry = createCodecRegistry();
 const ctx = (payloadType: string) => ({ dataname: "x", payloadType, correlationId: "cid-1" });
-const roundTrip = async (type: string, value: unknown) =>
-  decodeValue(registry, await encodeValue(registry, value, ctx(type)), ctx(type));
+const roundTrip = async (type: string, value: unknown) => decodeValue(registry, await encodeValue(registry, value, ctx(type)), ctx(type));
 
 describe("built-in codecs", () => {
   it.each([
@@ -21,7 +20,13 @@ describe("built-in codecs", () => {
     ["text", ""],
     ["dictionary", { a: 1, nested: { b: [1, 2, { c: null }] }, s: "ü" }],
     ["dictionary", [1, "two", { three: 3 }]],
-    ["jsontable", [{ id: 1, name: "a" }, { id: 2, name: null }]],
+    [
+      "jsontable",
+      [
+        { id: 1, name: "a" },
+        { id: 2, name: null },
+      ],
+    ],
     ["jsontable", []],
   ])("%s round-trips %j", async (type, value) => {
     expect(await roundTrip(type, value)).toEqual(value);
@@ -84,7 +89,9 @@ describe("CodecRegistry", () => {
     async (type) => {
       expect(() => registry.get(type)).toThrow(MissingDependencyError);
       const sending = await encodeValue(registry, [{ a: 1 }], ctx(type)).catch((e: unknown) => e);
-      const receiving = await decodeValue(registry, new Uint8Array([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]), ctx(type)).catch((e: unknown) => e);
+      const receiving = await decodeValue(registry, new Uint8Array([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]), ctx(type)).catch(
+        (e: unknown) => e,
+      );
       for (const error of [sending, receiving]) {
         expect(error).toBeInstanceOf(MissingDependencyError);
         expect(error).toMatchObject({

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
 import * as envelope from "@natsbridge/envelope";
 import { ErrorCodes, isNatsBridgeError, NatsBridgeError } from "@natsbridge/envelope";
+import { describe, expect, it } from "vitest";
 
 const classes = Object.entries(envelope).filter(
   ([name, value]) => typeof value === "function" && /^[A-Z]/.test(name) && name.endsWith("Error") && value !== NatsBridgeError,

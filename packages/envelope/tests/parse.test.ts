@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import {
   createDirectPayload,
   createEnvelope,
@@ -10,6 +9,7 @@ import {
   parseTimestamp,
   type WireEnvelope,
 } from "@natsbridge/envelope";
+import { describe, expect, it } from "vitest";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -27,7 +27,13 @@ describe("createEnvelope", () => {
     expect(Object.keys(env)).toEqual([...ENVELOPE_STRING_FIELDS, "metadata", "payloads"]);
     expect(env).toMatchObject({ msg_purpose: "chat", sender_name: "NATSBridge", receiver_name: "", reply_to: "" });
     expect(Object.keys(env.payloads[0]!)).toEqual(["id", "dataname", "payload_type", "transport", "encoding", "size", "data", "metadata"]);
-    expect(env.payloads[0]).toMatchObject({ transport: "direct", encoding: "base64", size: 2, data: "aGk=", metadata: { payload_bytes: 2 } });
+    expect(env.payloads[0]).toMatchObject({
+      transport: "direct",
+      encoding: "base64",
+      size: 2,
+      data: "aGk=",
+      metadata: { payload_bytes: 2 },
+    });
     expect(env.msg_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(parseTimestamp(env.timestamp)).toBeInstanceOf(Date);
   });
@@ -64,7 +70,9 @@ describe("parseEnvelope", () => {
       reply_to_msg_id: "",
       broker_url: "nats://localhost:4222",
       metadata: {},
-      payloads: [{ id: "mp-p", dataname: "data", payload_type: "dictionary", transport: "direct", encoding: "base64", size: 2, data: "e30=" }],
+      payloads: [
+        { id: "mp-p", dataname: "data", payload_type: "dictionary", transport: "direct", encoding: "base64", size: 2, data: "e30=" },
+      ],
     };
     const env = parseEnvelope(JSON.stringify(mp));
     expect(env.payloads[0]!.metadata).toEqual({});
@@ -72,7 +80,9 @@ describe("parseEnvelope", () => {
   });
 
   it("fills in envelope string fields an implementation left out, and a missing encoding", () => {
-    const env = parseEnvelope(JSON.stringify({ payloads: [{ dataname: "a", payload_type: "text", transport: "link", data: "http://x/y" }] }));
+    const env = parseEnvelope(
+      JSON.stringify({ payloads: [{ dataname: "a", payload_type: "text", transport: "link", data: "http://x/y" }] }),
+    );
     expect(env.reply_to).toBe("");
     expect(env.metadata).toEqual({});
     expect(env.payloads[0]!.encoding).toBe("none");

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { createDirectPayload, createEnvelope, createLinkPayload, serializeEnvelope } from "@natsbridge/envelope";
+import { describe, expect, it } from "vitest";
 
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 13) & 0xff);
 
@@ -13,7 +13,7 @@ describe("serializeEnvelope", () => {
       payloads: [
         createDirectPayload({ dataname: "small", payloadType: "text", bytes: bytes(10) }),
         big,
-        createLinkPayload({ dataname: "l", payloadType: "binary", url: "http://h/x?a=1&b=\"2\"", size: 9 }),
+        createLinkPayload({ dataname: "l", payloadType: "binary", url: 'http://h/x?a=1&b="2"', size: 9 }),
         createDirectPayload({ dataname: "big2", payloadType: "image", bytes: bytes(50_001) }),
       ],
     });

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+// biome-ignore-all lint/suspicious/noExplicitAny: the test walks parsed envelopes of any shape, as JSON.parse returns them
 import { createDirectPayload, createEnvelope, directPayloadBytes, parseEnvelope, serializeEnvelope } from "@natsbridge/envelope";
+import { describe, expect, it } from "vitest";
 import { spliceParse } from "../src/splice-parse.js";
 
 const bytes = (n: number, seed = 7) => Uint8Array.from({ length: n }, (_, i) => (i * seed + 3) & 0xff);
@@ -37,12 +38,24 @@ describe("parseEnvelope on large envelopes (spliced parse)", () => {
   it.each([
     ["Python-style spacing", (e: any) => e, (t: string) => t.replaceAll('":"', '": "').replaceAll('","', '", "')],
     ["a long base64 value in metadata", (e: any) => (e.metadata.thumb = Buffer.from(bytes(9000)).toString("base64")), (t: string) => t],
-    ["a long base64 value under __proto__", (e: any) => (e.metadata = JSON.parse(`{"__proto__": "${Buffer.from(bytes(9000)).toString("base64")}"}`)), (t: string) => t],
-    ["a long non-base64 string with escapes", (e: any) => (e.metadata.note = 'a"b\\c\n'.repeat(2000) + "ü✓"), (t: string) => t],
+    [
+      "a long base64 value under __proto__",
+      (e: any) => (e.metadata = JSON.parse(`{"__proto__": "${Buffer.from(bytes(9000)).toString("base64")}"}`)),
+      (t: string) => t,
+    ],
+    ["a long non-base64 string with escapes", (e: any) => (e.metadata.note = `${'a"b\\c\n'.repeat(2000)}ü✓`), (t: string) => t],
     ["a long base64 key", (e: any) => (e.metadata[Buffer.from(bytes(6000)).toString("base64")] = 1), (t: string) => t],
     ["base64 in an array", (e: any) => (e.metadata.list = [Buffer.from(bytes(9000)).toString("base64")]), (t: string) => t],
-    ["URL-safe base64 data", (e: any) => (e.payloads[1].data = e.payloads[1].data.replaceAll("+", "-").replaceAll("/", "_")), (t: string) => t],
-    ["MIME line breaks (escaped) in data", (e: any) => (e.payloads[1].data = e.payloads[1].data.replace(/(.{76})/g, "$1\n")), (t: string) => t],
+    [
+      "URL-safe base64 data",
+      (e: any) => (e.payloads[1].data = e.payloads[1].data.replaceAll("+", "-").replaceAll("/", "_")),
+      (t: string) => t,
+    ],
+    [
+      "MIME line breaks (escaped) in data",
+      (e: any) => (e.payloads[1].data = e.payloads[1].data.replace(/(.{76})/g, "$1\n")),
+      (t: string) => t,
+    ],
     ["a string that looks like a marker", (e: any) => (e.metadata.m = "@nb:abc:0@"), (t: string) => t],
   ])("%s: same result as the ordinary parse", (_, mutate, retext) => {
     const env = bigEnvelope(mutate);
@@ -56,7 +69,9 @@ describe("parseEnvelope on large envelopes (spliced parse)", () => {
     ["invalid UTF-8 outside the base64", (b: Uint8Array) => (b[10] = 0xff), "INVALID_ENVELOPE"],
     ["truncated JSON", (b: Uint8Array) => b.fill(0x20, b.length - 3), "INVALID_ENVELOPE"],
   ])("%s is still %s", (_, damage, code) => {
-    const b = serializeEnvelope(bigEnvelope() as never).bytes().slice();
+    const b = serializeEnvelope(bigEnvelope() as never)
+      .bytes()
+      .slice();
     damage(b);
     expect(() => parseEnvelope(b)).toThrow(expect.objectContaining({ code }));
   });
@@ -68,7 +83,7 @@ describe("parseEnvelope on large envelopes (spliced parse)", () => {
   });
 
   it("bad base64 in a long value still fails at decoding, as before", () => {
-    const env = bigEnvelope((e) => (e.payloads[1].data = "@@" + e.payloads[1].data.slice(2)));
+    const env = bigEnvelope((e) => (e.payloads[1].data = `@@${e.payloads[1].data.slice(2)}`));
     const fast = parseEnvelope(utf8(JSON.stringify(env)));
     expect(() => directPayloadBytes(fast.payloads[1]!)).toThrow(expect.objectContaining({ code: "DESERIALIZATION_ERROR" }));
   });

@@ -5,11 +5,11 @@
 // it fails at once when plikd is missing. Not part of `npm test`: CI cannot
 // install Plik (see tools/test-harness/src/plik.ts).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, type NatsBridgeError, type PayloadStream } from "@natsbridge/core";
 import { pattern, testStore } from "@natsbridge/core/testing";
-import { startNatsServer, startPlik, type NatsServer, type PlikServer } from "@natsbridge/test-harness";
 import { plikOneshotUpload, plikReceiveOptions, plikStore } from "@natsbridge/plik";
+import { type NatsServer, type PlikServer, startNatsServer, startPlik } from "@natsbridge/test-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 testStore({
   name: "plik one-shot (real plikd)",
@@ -63,22 +63,31 @@ describe("real plikd: what the fake imitates", () => {
     const url = JSON.parse(json).payloads[0].data as string;
     const raw = await fetch(url, { redirect: "manual", headers: { "user-agent": "Mozilla/5.0 Chrome/140" } });
     expect(raw.status).toBe(301);
-    const error = await bridge.smartreceive(json, { ...fast, downloadHeaders: { "user-agent": "Mozilla/5.0 Chrome/140" } }).catch((e: NatsBridgeError) => e);
+    const error = await bridge
+      .smartreceive(json, { ...fast, downloadHeaders: { "user-agent": "Mozilla/5.0 Chrome/140" } })
+      .catch((e: NatsBridgeError) => e);
     expect(error).toMatchObject({ code: "DOWNLOAD_FAILED", details: { status: 404 } });
   });
 
   it("a TTL over the server's maximum is UPLOAD_FAILED with Plik's status and message", async () => {
     const bridge = createBridge({ fileserverUrl: plik.url, store: plikStore({ url: plik.url, ttl: 90 * 86400 }) });
-    const error = await bridge.smartsend("s", [["x", pattern(10), "binary"]], { isPublish: false, alwaysLink: true }).catch((e: NatsBridgeError) => e);
+    const error = await bridge
+      .smartsend("s", [["x", pattern(10), "binary"]], { isPublish: false, alwaysLink: true })
+      .catch((e: NatsBridgeError) => e);
     expect(error).toMatchObject({ code: "UPLOAD_FAILED", details: { status: 400, step: "POST /upload" } });
     expect((error as Error).message).toMatch(/ttl/i);
   });
 
   it("a server refusing anonymous uploads: no token or a wrong token is UPLOAD_FAILED, nothing published", async () => {
     // Plik's answers (the fake gives the same): 400 "anonymous uploads are disabled", 403 "invalid token".
-    for (const [token, status, text] of [[undefined, 400, "anonymous uploads are disabled"], ["00000000-0000-0000-0000-000000000000", 403, "invalid token"]] as const) {
+    for (const [token, status, text] of [
+      [undefined, 400, "anonymous uploads are disabled"],
+      ["00000000-0000-0000-0000-000000000000", 403, "invalid token"],
+    ] as const) {
       const store = plikStore({ url: locked.url, ...(token ? { token } : {}) });
-      const error = await createBridge({ store }).smartsend("s", [["x", pattern(10), "binary"]], { isPublish: false, alwaysLink: true }).catch((e: NatsBridgeError) => e);
+      const error = await createBridge({ store })
+        .smartsend("s", [["x", pattern(10), "binary"]], { isPublish: false, alwaysLink: true })
+        .catch((e: NatsBridgeError) => e);
       expect(error, `token ${token}`).toMatchObject({ code: "UPLOAD_FAILED", details: { status, step: "POST /upload" } });
       expect((error as Error).message).toContain(text);
     }
@@ -115,12 +124,23 @@ describe("real plikd end to end over a real nats-server", () => {
   });
 
   it("a mixed message with a 20 MB file by link: published, received, verified by sha256 (buffered and streamed)", async () => {
-    const bridge = createBridge({ brokerUrl: nats.url, fileserverUrl: plik.url, store: plikStore({ url: plik.url, oneShot: false, ttl: 600 }) });
+    const bridge = createBridge({
+      brokerUrl: nats.url,
+      fileserverUrl: plik.url,
+      store: plikStore({ url: plik.url, oneShot: false, ttl: 600 }),
+    });
     try {
       const sub = await bridge.subscribe("real.plik");
       const big = pattern(20 * 1024 * 1024, 9);
       const started = performance.now();
-      await bridge.smartsend("real.plik", [["note", "hello plik", "text"], ["big", new Blob([big]), "binary"]], { flush: true });
+      await bridge.smartsend(
+        "real.plik",
+        [
+          ["note", "hello plik", "text"],
+          ["big", new Blob([big]), "binary"],
+        ],
+        { flush: true },
+      );
       const got = (await sub[Symbol.asyncIterator]().next()).value!;
       const ms = performance.now() - started;
       expect(got.payloads[0]).toEqual(["note", "hello plik", "text"]);

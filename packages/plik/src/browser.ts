@@ -3,7 +3,7 @@
 // so a page on another origin reaches it through a reverse proxy that adds
 // them; see docs/packages/plik.md.
 import { browserPlikHttp } from "./http-browser.js";
-import { createPlikStore, type BasePlikStoreOptions, type PlikStore } from "./store.js";
+import { type BasePlikStoreOptions, createPlikStore, type PlikStore } from "./store.js";
 import { oneshotUploadWith } from "./upload-handler.js";
 
 export * from "./exports.js";

@@ -113,7 +113,12 @@ export async function addFile(
 }
 
 /** Removes a whole upload. Already gone (404) counts as removed. */
-export async function removeUpload(c: PlikConnection, uploadId: string, uploadToken: string | undefined, signal?: AbortSignal): Promise<void> {
+export async function removeUpload(
+  c: PlikConnection,
+  uploadId: string,
+  uploadToken: string | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
   const url = `${c.baseUrl}/upload/${encodeURIComponent(uploadId)}`;
   const res = await c.http.send("DELETE", url, undefined, requestOf(c, signal, uploadToken ? { "x-uploadtoken": uploadToken } : {}));
   if (res.status !== 200 && res.status !== 404) throw new PlikHttpError(res.status, `DELETE /upload/${uploadId}`, res.text);

@@ -1,9 +1,9 @@
 // What both entry points (Node and browser) export besides their HTTP-bound functions.
 import { PLIK_USER_AGENT } from "./client.js";
 
-export { PLIK_USER_AGENT };
 export type { BasePlikStoreOptions, PlikStore } from "./store.js";
 export type { PlikHandlerResult } from "./upload-handler.js";
+export { PLIK_USER_AGENT };
 
 /**
  * Receive options for Plik links: Plik answers errors with a redirect to its

@@ -2,7 +2,7 @@
 // exact Content-Length when the size is known, so uploads are never buffered.
 
 import { Readable } from "node:stream";
-import { request, type Dispatcher } from "undici";
+import { type Dispatcher, request } from "undici";
 import type { PlikHttp, PlikRequest } from "./http.js";
 import { multipartBody } from "./multipart.js";
 
@@ -21,7 +21,13 @@ export function nodePlikHttp(dispatcher?: Dispatcher): PlikHttp {
       return { status: res.statusCode, text: await res.body.text() };
     },
     async postFile(url, file, r) {
-      const form = multipartBody({ field: "file", filename: file.fileName, contentType: "application/octet-stream", chunks: file.chunks, size: file.size });
+      const form = multipartBody({
+        field: "file",
+        filename: file.fileName,
+        contentType: "application/octet-stream",
+        chunks: file.chunks,
+        size: file.size,
+      });
       const res = await request(url, {
         method: "POST",
         headers: {

@@ -3,7 +3,7 @@
 // through undici, multipart bodies streamed.
 import type { Dispatcher } from "undici";
 import { nodePlikHttp } from "./http-node.js";
-import { createPlikStore, type BasePlikStoreOptions, type PlikStore } from "./store.js";
+import { type BasePlikStoreOptions, createPlikStore, type PlikStore } from "./store.js";
 import { oneshotUploadWith } from "./upload-handler.js";
 
 export * from "./exports.js";

@@ -5,9 +5,9 @@
 // a stream or a file straight into the multipart request (Node), or go as one
 // Blob (browsers). Each entry point (index.ts, browser.ts) binds its PlikHttp.
 
+import { bodyChunks, type ClaimCheckPutRequest, type ClaimCheckStore, safeFileName } from "@natsbridge/core/store";
 import { UploadFailedError } from "@natsbridge/envelope";
-import { bodyChunks, safeFileName, type ClaimCheckPutRequest, type ClaimCheckStore } from "@natsbridge/core/store";
-import { addFile, createUpload, fileUrl, PlikHttpError, removeUpload, type PlikConnection } from "./client.js";
+import { addFile, createUpload, fileUrl, type PlikConnection, PlikHttpError, removeUpload } from "./client.js";
 import type { PlikHttp } from "./http.js";
 
 /** The options both entry points take; Node's adds an undici `dispatcher`. */
@@ -96,7 +96,12 @@ export function createPlikStore(options: BasePlikStoreOptions, http: PlikHttp, d
         return {
           url: link,
           metadata: {
-            plik: { upload_id: upload.id, file_id: file.id, one_shot: upload.oneShot ?? oneShot, ...(upload.ttl !== undefined ? { ttl: upload.ttl } : {}) },
+            plik: {
+              upload_id: upload.id,
+              file_id: file.id,
+              one_shot: upload.oneShot ?? oneShot,
+              ...(upload.ttl !== undefined ? { ttl: upload.ttl } : {}),
+            },
           },
         };
       } catch (cause) {

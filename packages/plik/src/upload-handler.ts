@@ -4,7 +4,7 @@
 // New code should prefer `plikStore()`, which streams and can clean up.
 
 import { safeFileName, type UploadHandler } from "@natsbridge/core/store";
-import { addFile, createUpload, fileUrl, PlikHttpError, type PlikConnection } from "./client.js";
+import { addFile, createUpload, fileUrl, type PlikConnection, PlikHttpError } from "./client.js";
 import type { PlikHttp } from "./http.js";
 
 export interface PlikHandlerResult {

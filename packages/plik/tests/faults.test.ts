@@ -3,11 +3,12 @@
 // are unit tests of our side of the protocol. The same situations run against
 // real servers for nginx (packages/core/tests/faults.integration.test.ts) and
 // versitygw (packages/s3/tests/faults.integration.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { createBridge, type Logger, type NatsBridgeError } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
 import { plikReceiveOptions, plikStore } from "@natsbridge/plik";
-import { startFakePlik, type FakePlik } from "./fake-plik.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakePlik, startFakePlik } from "./fake-plik.js";
 
 let plik: FakePlik;
 beforeAll(async () => {
@@ -18,7 +19,14 @@ afterAll(() => plik?.close());
 /** A logger at debug level that keeps every line as JSON (what pino would write). */
 function recordingLogger(lines: string[], bindings: Record<string, unknown> = {}): Logger {
   const log = (obj: object, msg?: string) => void lines.push(JSON.stringify({ ...bindings, ...obj, msg }));
-  return { debug: log, info: log, warn: log, error: log, child: (b) => recordingLogger(lines, { ...bindings, ...b }), isLevelEnabled: () => true };
+  return {
+    debug: log,
+    info: log,
+    warn: log,
+    error: log,
+    child: (b) => recordingLogger(lines, { ...bindings, ...b }),
+    isLevelEnabled: () => true,
+  };
 }
 
 const bridgeFor = (token: string | undefined, logger?: Logger) =>
@@ -56,7 +64,9 @@ describe("Plik (fake) faults", () => {
     plik.failWith = 503;
     const env = await bridge.smartreceive(json, {
       baseDelay: 10,
-      onDownloadRetry: () => void (plik.failWith = undefined),
+      onDownloadRetry: () => {
+        plik.failWith = undefined;
+      },
     });
     expect(env.payloads[0]![1]).toEqual(pattern(600_000));
 

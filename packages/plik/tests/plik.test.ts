@@ -2,11 +2,12 @@
 // Unit tests only: a real Plik server cannot be installed on the build machine
 // (its Go module is refused by the module proxy and it is not in Debian), so
 // the real-server cases of issue #3 are blocked; see docs/packages/plik.md.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { createBridge, type NatsBridgeError, type PayloadStream } from "@natsbridge/core";
 import { pattern, testStore } from "@natsbridge/core/testing";
-import { plikOneshotUpload, plikReceiveOptions, plikStore, PLIK_USER_AGENT } from "@natsbridge/plik";
-import { startFakePlik, type FakePlik } from "./fake-plik.js";
+import { PLIK_USER_AGENT, plikOneshotUpload, plikReceiveOptions, plikStore } from "@natsbridge/plik";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakePlik, startFakePlik } from "./fake-plik.js";
 
 testStore({
   name: "plik one-shot (fake Plik)",

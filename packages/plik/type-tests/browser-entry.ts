@@ -3,7 +3,7 @@
 // "types" before "browser", the @ts-expect-error below would be unused, which
 // fails the compile.
 import { createBridge } from "@natsbridge/core";
-import { plikOneshotUpload, plikStore, type PlikStoreOptions } from "@natsbridge/plik";
+import { type PlikStoreOptions, plikOneshotUpload, plikStore } from "@natsbridge/plik";
 
 const options: PlikStoreOptions = { url: "https://plik.example.com", oneShot: false };
 export const bridge = createBridge({ brokerUrl: "wss://nats.example.com", store: plikStore(options) });

@@ -1,5 +1,7 @@
 // @natsbridge/s3: a claim-check store on Amazon S3 or any S3-compatible server.
-export { s3Store, S3Store, type DeleteConsumedResult, type S3DownloadHandlerOptions } from "./store.js";
+
+export { defaultObjectKey, keySegment } from "./keys.js";
+export { type BucketAddressing, bucketOrigins, formatS3Url, parseS3Url, type S3Location } from "./locate.js";
 export {
   DEFAULT_KEY_PREFIX,
   DEFAULT_URL_EXPIRES_IN,
@@ -7,5 +9,4 @@ export {
   type S3Encryption,
   type S3StoreOptions,
 } from "./options.js";
-export { defaultObjectKey, keySegment } from "./keys.js";
-export { bucketOrigins, formatS3Url, parseS3Url, type BucketAddressing, type S3Location } from "./locate.js";
+export { type DeleteConsumedResult, type S3DownloadHandlerOptions, S3Store, s3Store } from "./store.js";

@@ -11,7 +11,9 @@ const MAX_SEGMENT = 200;
  * backends: only letters, digits, `.`, `_` and `-`; never empty, `.` or `..`.
  */
 export function keySegment(text: string): string {
-  const safe = String(text).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, MAX_SEGMENT);
+  const safe = String(text)
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .slice(0, MAX_SEGMENT);
   return safe === "" || safe === "." || safe === ".." ? "_" : safe;
 }
 

@@ -4,12 +4,7 @@
 // the envelope, so Julia, Python and browser receivers fetch it with a plain
 // HTTP GET and no credentials.
 
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  S3Client,
-  type PutObjectCommandInput,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, type PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, DownloadHandler } from "@natsbridge/core/store";
@@ -18,14 +13,14 @@ import {
   DeleteFailedError,
   DownloadFailedError,
   InvalidDataError,
+  type ReceivedEnvelope,
   SizeLimitExceededError,
   UploadFailedError,
   UrlNotAllowedError,
-  type ReceivedEnvelope,
 } from "@natsbridge/envelope";
 import { toUploadBody } from "./body.js";
 import { defaultObjectKey, normalizePrefix } from "./keys.js";
-import { bucketOrigins, formatS3Url, locateObject, type BucketAddressing, type S3Location } from "./locate.js";
+import { type BucketAddressing, bucketOrigins, formatS3Url, locateObject, type S3Location } from "./locate.js";
 import { checkOptions, DEFAULT_KEY_PREFIX, DEFAULT_URL_EXPIRES_IN, resolveRegion, type S3StoreOptions } from "./options.js";
 import { describeS3Error } from "./s3-errors.js";
 

@@ -3,7 +3,7 @@
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ClaimCheckPutRequest } from "@natsbridge/core/store";
-import { defaultObjectKey, keySegment, parseS3Url, s3Store, type S3StoreOptions } from "@natsbridge/s3";
+import { defaultObjectKey, keySegment, parseS3Url, type S3StoreOptions, s3Store } from "@natsbridge/s3";
 import { describe, expect, it } from "vitest";
 
 const request = (over: Partial<ClaimCheckPutRequest> = {}): ClaimCheckPutRequest => ({
@@ -107,6 +107,8 @@ describe("options", () => {
     [{ bucket: "b", endpoint: "::" }, /endpoint/],
     [{ bucket: "b", link: "ftp" }, /link/],
   ])("%j is refused with INVALID_OPTION", (options, message) => {
-    expect(() => s3Store(options as S3StoreOptions)).toThrow(expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringMatching(message) }));
+    expect(() => s3Store(options as S3StoreOptions)).toThrow(
+      expect.objectContaining({ code: "INVALID_OPTION", message: expect.stringMatching(message) }),
+    );
   });
 });

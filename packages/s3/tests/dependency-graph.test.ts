@@ -56,7 +56,9 @@ const awsLike = (names: Set<string>) => [...names].filter((n) => n.startsWith("@
 
 /** Packages that depend on @natsbridge/s3 by design: applications that bundle every store. */
 const BUNDLES_EVERY_STORE = new Set(["s3", "cli"]);
-const otherPackages = readdirSync(packagesDir).filter((d) => !BUNDLES_EVERY_STORE.has(d) && existsSync(join(packagesDir, d, "package.json")));
+const otherPackages = readdirSync(packagesDir).filter(
+  (d) => !BUNDLES_EVERY_STORE.has(d) && existsSync(join(packagesDir, d, "package.json")),
+);
 
 describe("the AWS SDK stays in @natsbridge/s3", () => {
   it("the walk sees the SDK where it is (control)", () => {
@@ -83,10 +85,13 @@ describe("the AWS SDK stays in @natsbridge/s3", () => {
 describe("plug-in packages share the application's core and envelope", () => {
   // As dependencies, an app could end up with a second copy of core or
   // envelope under a store (two error classes, two codec registries).
-  it.each(["plik", "s3", "arrow"])("packages/%s takes @natsbridge/core and @natsbridge/envelope as required peers, not dependencies", (pkg) => {
-    const m = readManifest(join(packagesDir, pkg));
-    expect(m.peerDependencies).toMatchObject({ "@natsbridge/core": "workspace:^", "@natsbridge/envelope": "workspace:^" });
-    expect(m.peerDependenciesMeta).toBeUndefined();
-    expect(Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith("@natsbridge/"))).toEqual([]);
-  });
+  it.each(["plik", "s3", "arrow"])(
+    "packages/%s takes @natsbridge/core and @natsbridge/envelope as required peers, not dependencies",
+    (pkg) => {
+      const m = readManifest(join(packagesDir, pkg));
+      expect(m.peerDependencies).toMatchObject({ "@natsbridge/core": "workspace:^", "@natsbridge/envelope": "workspace:^" });
+      expect(m.peerDependenciesMeta).toBeUndefined();
+      expect(Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith("@natsbridge/"))).toEqual([]);
+    },
+  );
 });

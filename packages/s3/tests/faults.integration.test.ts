@@ -9,12 +9,12 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge, type NatsBridgeError } from "@natsbridge/core";
 import { backoffDelay } from "@natsbridge/core/store";
 import { pattern } from "@natsbridge/core/testing";
-import { s3Store, type S3Store } from "@natsbridge/s3";
-import { findBinary, freePort, startProcess, VERSITYGW_INSTALL_HINT, waitForPort, type ManagedProcess } from "@natsbridge/test-harness";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type S3Store, s3Store } from "@natsbridge/s3";
+import { findBinary, freePort, type ManagedProcess, startProcess, VERSITYGW_INSTALL_HINT, waitForPort } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
@@ -30,7 +30,17 @@ let seq = 0;
 
 async function startGw() {
   gw = startProcess(findBinary("versitygw", "VERSITYGW_BIN", VERSITYGW_INSTALL_HINT), [
-    "--port", `127.0.0.1:${port}`, "--access", ACCESS, "--secret", SECRET, "--region", "us-east-1", "--quiet", "posix", join(dir, "data"),
+    "--port",
+    `127.0.0.1:${port}`,
+    "--access",
+    ACCESS,
+    "--secret",
+    SECRET,
+    "--region",
+    "us-east-1",
+    "--quiet",
+    "posix",
+    join(dir, "data"),
   ]);
   await waitForPort(port, 15_000, () => gw!.alive());
 }

@@ -1,7 +1,7 @@
 // Shared by the integration tests: a store on the run's versitygw, and bodies.
 import { createHash } from "node:crypto";
 import type { ClaimCheckPutRequest } from "@natsbridge/core/store";
-import { s3Store, type S3Store, type S3StoreOptions } from "@natsbridge/s3";
+import { type S3Store, type S3StoreOptions, s3Store } from "@natsbridge/s3";
 import { inject } from "vitest";
 
 export const s3 = inject("s3");

@@ -11,4 +11,5 @@ declare module "vitest" {
     };
   }
 }
+
 export {};

@@ -2,8 +2,8 @@
 // signatures and presigned-URL expiry): uploads, presigned links, streaming
 // multipart, errors, delete, delete-after-consume and the SDK download handler.
 import { HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
-import { defaultObjectKey } from "@natsbridge/s3";
 import type { NatsBridgeError } from "@natsbridge/envelope";
+import { defaultObjectKey } from "@natsbridge/s3";
 import { afterAll, describe, expect, it } from "vitest";
 import { fetchBytes, generatedChunks, putRequest, randomBytes, s3, sha256Of, storeOnServer } from "./helpers.js";
 
@@ -168,7 +168,16 @@ describe("delete and delete-after-consume", () => {
   it("deleteConsumed deletes this store's link blobs and leaves the rest", async () => {
     const a = await store.put(putRequest(randomBytes(10)));
     const b = await store.put(putRequest(randomBytes(10)));
-    const link = (data: string) => ({ id: "i", dataname: "d", payload_type: "binary", transport: "link", encoding: "none", size: 10, data, metadata: {} });
+    const link = (data: string) => ({
+      id: "i",
+      dataname: "d",
+      payload_type: "binary",
+      transport: "link",
+      encoding: "none",
+      size: 10,
+      data,
+      metadata: {},
+    });
     const result = await store.deleteConsumed({
       payloadInfo: [
         link(a.url),

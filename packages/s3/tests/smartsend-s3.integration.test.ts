@@ -2,12 +2,11 @@
 // real S3-compatible server, received by smartreceive (and by Python with a
 // plain HTTP GET, as the Julia and Python references do).
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge, type NatsBridgeError, type PayloadTuple } from "@natsbridge/core";
 import { s3Store } from "@natsbridge/s3";
 import { findPython } from "@natsbridge/test-harness";
-import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { randomBytes, s3, storeOnServer } from "./helpers.js";
 
@@ -116,7 +115,9 @@ describe("smartsend → NATS → smartreceive with S3 links", () => {
     child.stdin!.end(json);
     let out = "";
     child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    await new Promise<void>((resolve, reject) => child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`python exited ${code}`)))));
+    await new Promise<void>((resolve, reject) =>
+      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`python exited ${code}`)))),
+    );
     expect(out.trim().split("\n")).toEqual(["scan 1500000 ok", "weights 3000000 ok"]);
   });
 
@@ -128,7 +129,10 @@ describe("smartsend → NATS → smartreceive with S3 links", () => {
     expect(error.code).toBe("DOWNLOAD_FAILED");
     expect(error.dataname).toBe("scan");
     expect(error.message).toMatch(/HTTP 403 \(AccessDenied: Request has expired\.?\)/);
-    expect(error.details).toMatchObject({ attempts: 1, reasons: [expect.stringMatching(/^attempt 1: HTTP 403 \(AccessDenied: Request has expired\.?\)$/)] });
+    expect(error.details).toMatchObject({
+      attempts: 1,
+      reasons: [expect.stringMatching(/^attempt 1: HTTP 403 \(AccessDenied: Request has expired\.?\)$/)],
+    });
     expect(error.message).not.toMatch(/X-Amz-Signature|X-Amz-Credential/);
     // A receiver with credentials can still read it through the SDK.
     const withCredentials = await receiver.smartreceive(messages[0]!, { downloadHandler: shortLived.downloadHandler() });
@@ -164,7 +168,9 @@ describe("smartsend → NATS → smartreceive with S3 links", () => {
       },
       delete: (url: string) => store.delete(url),
     };
-    const { messages, sent } = await capture((s) => sender.smartsend(s, mixed(), { store: failingSecond, correlationId: `cleanup-${process.pid}` }));
+    const { messages, sent } = await capture((s) =>
+      sender.smartsend(s, mixed(), { store: failingSecond, correlationId: `cleanup-${process.pid}` }),
+    );
     expect((sent as NatsBridgeError).code).toBe("UPLOAD_FAILED");
     expect(messages).toEqual([]);
     const listed = await store.client.send(

@@ -33,7 +33,13 @@ interface Result {
  * ROUND_SECONDS, keeping at most WINDOW messages unprocessed, then waits for
  * the receiver to catch up. Returns how many messages were fully processed.
  */
-async function round(mode: "raw" | "natsbridge", url: string, subject: string, size: number, send: () => Promise<void> | void): Promise<Result> {
+async function round(
+  mode: "raw" | "natsbridge",
+  url: string,
+  subject: string,
+  size: number,
+  send: () => Promise<void> | void,
+): Promise<Result> {
   const counter = new SharedArrayBuffer(4);
   const processed = new Int32Array(counter);
   const worker = new Worker(new URL("./receiver-worker.mjs", import.meta.url), {
@@ -100,6 +106,10 @@ for (const size of SIZES) {
   console.log(`| ${size.label} | ${fmt(rawRate)} | ${fmt(nbRate)} | ${(ratio * 100).toFixed(0)}% | ${mbs(rawRate)} | ${mbs(nbRate)} |`);
 }
 console.log("");
-console.log(`ratios (natsbridge / raw): ${Object.entries(summary).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(", ")}`);
+console.log(
+  `ratios (natsbridge / raw): ${Object.entries(summary)
+    .map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`)
+    .join(", ")}`,
+);
 await sender.drain();
 await server.dispose();

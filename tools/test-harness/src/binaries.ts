@@ -28,7 +28,14 @@ function readToolVersions(): ToolVersions {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => [m[1]!, m[2]!] as const);
   const versions = Object.fromEntries(pairs) as Partial<ToolVersions>;
-  const keys: (keyof ToolVersions)[] = ["NODE24_VERSION", "NODE22_VERSION", "NATS_SERVER_VERSION", "NATS_SERVER_OLDEST_VERSION", "BUN_VERSION", "DENO_VERSION"];
+  const keys: (keyof ToolVersions)[] = [
+    "NODE24_VERSION",
+    "NODE22_VERSION",
+    "NATS_SERVER_VERSION",
+    "NATS_SERVER_OLDEST_VERSION",
+    "BUN_VERSION",
+    "DENO_VERSION",
+  ];
   const missing = keys.filter((k) => !versions[k]);
   if (missing.length > 0) throw new Error(`${file} lacks ${missing.join(", ")}`);
   return versions as ToolVersions;

@@ -1,21 +1,21 @@
 export { findBinary, PINNED_PATHS, REPO_ROOT, TOOL_VERSIONS, TOOLS_BIN, TOOLS_DIR, type ToolVersions } from "./binaries.js";
-export { freePort, waitForPort } from "./ports.js";
-export { startProcess, type ManagedProcess } from "./process.js";
-export { NATS_INSTALL_HINT, startNatsServer, type NatsServer, type NatsServerOptions } from "./nats-server.js";
-export { findPython } from "./python.js";
-export { NGINX_INSTALL_HINT, startNginxDav, type NginxDav, type NginxDavOptions } from "./nginx.js";
-export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwOptions } from "./versitygw.js";
-export { CHROMIUM_INSTALL_HINT, chromiumLaunchOptions, type ChromiumLaunchOptions } from "./chromium.js";
-export { PLIK_INSTALL_HINT, startPlik, type PlikServer, type PlikServerOptions } from "./plik.js";
-export { BUN_INSTALL_HINT, DENO_INSTALL_HINT, findBun, findDeno } from "./runtimes.js";
+export { CHROMIUM_INSTALL_HINT, type ChromiumLaunchOptions, chromiumLaunchOptions } from "./chromium.js";
 export {
-  clusterNodeConfig,
-  startNatsCluster,
   type ClusterConfigOptions,
   type ClusterNodeSpec,
+  clusterNodeConfig,
   type LeaderQuery,
   type NatsCluster,
   type NatsClusterNode,
   type NatsClusterOptions,
   type StreamReplica,
+  startNatsCluster,
 } from "./nats-cluster.js";
+export { NATS_INSTALL_HINT, type NatsServer, type NatsServerOptions, startNatsServer } from "./nats-server.js";
+export { NGINX_INSTALL_HINT, type NginxDav, type NginxDavOptions, startNginxDav } from "./nginx.js";
+export { PLIK_INSTALL_HINT, type PlikServer, type PlikServerOptions, startPlik } from "./plik.js";
+export { freePort, waitForPort } from "./ports.js";
+export { type ManagedProcess, startProcess } from "./process.js";
+export { findPython } from "./python.js";
+export { BUN_INSTALL_HINT, DENO_INSTALL_HINT, findBun, findDeno } from "./runtimes.js";
+export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwOptions } from "./versitygw.js";

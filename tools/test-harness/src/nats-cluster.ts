@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { findBinary } from "./binaries.js";
 import { NATS_INSTALL_HINT } from "./nats-server.js";
 import { freePort, waitForPort } from "./ports.js";
-import { startProcess, type ManagedProcess } from "./process.js";
+import { type ManagedProcess, startProcess } from "./process.js";
 
 /** What one node's config file is made of (see `clusterNodeConfig`). */
 export interface ClusterNodeSpec {
@@ -133,7 +133,13 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
   for (let i = 1; i <= n; i++) {
     const name = `n${i}`;
     mkdirSync(join(dir, name));
-    specs.push({ name, clientPort: await freePort(), clusterPort: await freePort(), monitorPort: await freePort(), storeDir: join(dir, name, "js") });
+    specs.push({
+      name,
+      clientPort: await freePort(),
+      clusterPort: await freePort(),
+      monitorPort: await freePort(),
+      storeDir: join(dir, name, "js"),
+    });
   }
   const nodes = specs.map((spec) => {
     const configFile = join(dir, spec.name, "nats.conf");
@@ -167,7 +173,14 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
     metaLeader: (timeoutMs = 30_000) =>
       poll(timeoutMs, "a JetStream meta leader", async () => {
         const up = nodes.filter((node) => node.alive());
-        const seen = await Promise.all(up.map((node) => node.jsz("").then((j) => j.meta_cluster?.leader ?? "", () => "")));
+        const seen = await Promise.all(
+          up.map((node) =>
+            node.jsz("").then(
+              (j) => j.meta_cluster?.leader ?? "",
+              () => "",
+            ),
+          ),
+        );
         const leader = seen[0];
         return leader && seen.every((s) => s === leader) && up.some((node) => node.name === leader) ? leader : undefined;
       }),
@@ -186,7 +199,14 @@ export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}):
       return up.flatMap((node, i) => {
         const detail = details[i];
         if (!detail) return [];
-        return [{ node: node.name, messages: detail.state?.messages ?? 0, lastSeq: detail.state?.last_seq ?? 0, leader: detail.cluster?.leader ?? "" }];
+        return [
+          {
+            node: node.name,
+            messages: detail.state?.messages ?? 0,
+            lastSeq: detail.state?.last_seq ?? 0,
+            leader: detail.cluster?.leader ?? "",
+          },
+        ];
       });
     },
     stop: async () => {

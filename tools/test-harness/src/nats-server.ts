@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary, PINNED_PATHS, TOOL_VERSIONS } from "./binaries.js";
 import { freePort, waitForPort } from "./ports.js";
-import { startProcess, type ManagedProcess } from "./process.js";
+import { type ManagedProcess, startProcess } from "./process.js";
 
 export interface NatsServerOptions {
   jetstream?: boolean;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
 import { freePort, waitForPort } from "./ports.js";
-import { startProcess, type ManagedProcess } from "./process.js";
+import { type ManagedProcess, startProcess } from "./process.js";
 
 export const NGINX_INSTALL_HINT =
   "Install it with `bash scripts/setup.sh nginx` (apt-get install nginx: Debian's package has the WebDAV module), or set NGINX_BIN.";

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 
 export interface ManagedProcess {
   readonly child: ChildProcess;
@@ -19,7 +19,12 @@ export function startProcess(command: string, args: string[], options: { cwd?: s
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   child.once("error", (e) => lines.push(`spawn error: ${e.message}`));
   return {
     child,

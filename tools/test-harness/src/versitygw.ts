@@ -43,12 +43,17 @@ export async function startVersityGw(options: VersityGwOptions = {}): Promise<Ve
   const secretAccessKey = options.secretAccessKey ?? "natsbridge-test-secret-key-0123456789";
   const region = options.region ?? "us-east-1";
   const proc = startProcess(bin, [
-    "--port", `127.0.0.1:${port}`,
-    "--access", accessKeyId,
-    "--secret", secretAccessKey,
-    "--region", region,
+    "--port",
+    `127.0.0.1:${port}`,
+    "--access",
+    accessKeyId,
+    "--secret",
+    secretAccessKey,
+    "--region",
+    region,
     "--quiet",
-    "posix", data,
+    "posix",
+    data,
   ]);
   try {
     await waitForPort(port, 15_000, () => proc.alive());

@@ -73,10 +73,17 @@ const lab = {
         );
       }
       // A retry of message 0 (same msg_id): the stream's duplicate window drops it.
-      await bridge.smartsend(`${run.subject}.page`, [["n", "0", "text"], ["blob", pattern(50_000, 0), "binary"]], {
-        jetstream: { stream: run.stream, onAck },
-        msgId: "page-msg-0",
-      });
+      await bridge.smartsend(
+        `${run.subject}.page`,
+        [
+          ["n", "0", "text"],
+          ["blob", pattern(50_000, 0), "binary"],
+        ],
+        {
+          jetstream: { stream: run.stream, onAck },
+          msgId: "page-msg-0",
+        },
+      );
 
       const received: { n: string; blobOk: boolean; msgId: string }[] = [];
       let done!: () => void;
@@ -87,7 +94,10 @@ const lab = {
         received.push({ n, blobOk: blob.byteLength === 50_000 && matchesPattern(blob, Number(n)), msgId: env.msg_id });
         if (received.length >= run.count) done();
       });
-      await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`consumed ${received.length} of ${run.count}`)), 20_000))]);
+      await Promise.race([
+        all,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`consumed ${received.length} of ${run.count}`)), 20_000)),
+      ]);
       await consumption.stop();
       return { acks, received, stats: { ...consumption.stats } };
     } catch (e) {
@@ -101,7 +111,15 @@ const lab = {
    * smartsend text + a file of `size` bytes by link to Plik at `plikUrl` (a
    * CORS proxy, or Plik itself), with the store or with the references' handler.
    */
-  async plikSend(r: { ws: string; subject: string; plikUrl: string; size: number; seed: number; via: "store" | "handler"; asBlob?: boolean }) {
+  async plikSend(r: {
+    ws: string;
+    subject: string;
+    plikUrl: string;
+    size: number;
+    seed: number;
+    via: "store" | "handler";
+    asBlob?: boolean;
+  }) {
     const bridge = createBridge({ brokerUrl: r.ws, fileserverUrl: r.plikUrl });
     try {
       const data = pattern(r.size, r.seed);
@@ -112,7 +130,9 @@ const lab = {
           ["file", r.asBlob ? new Blob([data as Uint8Array<ArrayBuffer>]) : data, "binary"],
         ],
         {
-          ...(r.via === "store" ? { store: plikStore({ url: r.plikUrl, oneShot: false, ttl: 3600 }) } : { uploadHandler: plikOneshotUpload }),
+          ...(r.via === "store"
+            ? { store: plikStore({ url: r.plikUrl, oneShot: false, ttl: 3600 }) }
+            : { uploadHandler: plikOneshotUpload }),
           alwaysLink: true,
           flush: true,
         },
@@ -138,7 +158,12 @@ const lab = {
           const env = (await sub[Symbol.asyncIterator]().next()).value as ReceivedEnvelope;
           const file = env.payloads.find(([n]) => n === "file")![1] as Uint8Array | PayloadStream;
           const bytes = file instanceof Uint8Array ? file : await file.bytes();
-          return { note: textOf(env, "note"), size: bytes.byteLength, sha256: await sha256Hex(bytes), streamed: !(file instanceof Uint8Array) };
+          return {
+            note: textOf(env, "note"),
+            size: bytes.byteLength,
+            sha256: await sha256Hex(bytes),
+            streamed: !(file instanceof Uint8Array),
+          };
         } catch (e) {
           return { error: describe(e) };
         } finally {
@@ -156,10 +181,14 @@ const lab = {
     const nc = await natsWsConnect({ servers: ws });
     try {
       const bridge = createBridge({ connection: nc as never });
-      const [env] = await bridge.smartsend(subject, [
-        ["msg", "sent over nats.ws", "text"],
-        ["blob", pattern(200_000, 3), "binary"],
-      ], { flush: true, senderName: "lab-page-nats.ws" });
+      const [env] = await bridge.smartsend(
+        subject,
+        [
+          ["msg", "sent over nats.ws", "text"],
+          ["blob", pattern(200_000, 3), "binary"],
+        ],
+        { flush: true, senderName: "lab-page-nats.ws" },
+      );
       return { msgId: env.msg_id, server: nc.getServer() };
     } catch (e) {
       return { error: describe(e) };

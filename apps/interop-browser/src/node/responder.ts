@@ -5,7 +5,7 @@
 
 import { createHash } from "node:crypto";
 import { createBridge, httpStore, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
-import { GENERATED_RGB, PROMPT, PROMPT_SUBJECT, REPLY, STRIPE_RGB, type PromptOptions, type Receipt } from "../protocol.js";
+import { GENERATED_RGB, PROMPT, PROMPT_SUBJECT, type PromptOptions, REPLY, type Receipt, STRIPE_RGB } from "../protocol.js";
 import { encodePng } from "./png.js";
 
 export interface ResponderOptions {

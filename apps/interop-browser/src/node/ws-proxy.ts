@@ -3,8 +3,8 @@
 // nats-server). Each websocket is piped byte for byte to a TCP connection:
 // NATS over websockets is the same protocol in binary frames.
 
-import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { connect, type Socket } from "node:net";
 import { WebSocketServer } from "ws";
 
 export interface WsProxy {
@@ -14,7 +14,12 @@ export interface WsProxy {
 }
 
 export async function startWsProxy(natsUrl: string): Promise<WsProxy> {
-  const target = new URL(natsUrl.split(",")[0]!.trim().replace(/^nats:/, "http:"));
+  const target = new URL(
+    natsUrl
+      .split(",")[0]!
+      .trim()
+      .replace(/^nats:/, "http:"),
+  );
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   const sockets = new Set<Socket>();
   wss.on("connection", (ws) => {

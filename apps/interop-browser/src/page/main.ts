@@ -6,8 +6,8 @@
 // &prompt=<subject>&reply=<subject>. `window.chat` lets tests drive the page.
 
 import { createBridge, httpStore, type PayloadTuple, type ReceivedEnvelope } from "@natsbridge/core";
-import { AVATAR_RGB, PROMPT, PROMPT_SUBJECT, REPLY, RESPONSE_SUBJECT, type PromptOptions, type Receipt } from "../protocol.js";
-import { renderEntry, sha256Hex, type RenderedPayload } from "./render.js";
+import { AVATAR_RGB, PROMPT, PROMPT_SUBJECT, type PromptOptions, REPLY, RESPONSE_SUBJECT, type Receipt } from "../protocol.js";
+import { type RenderedPayload, renderEntry, sha256Hex } from "./render.js";
 
 const params = new URLSearchParams(location.search);
 const settings = {
@@ -95,7 +95,8 @@ async function send(request: SendRequest): Promise<SendResult> {
   const attachment = pickedFile("#attachment") ?? (request.attachmentBytes ? randomBlob(request.attachmentBytes) : undefined);
   // A Blob is stream data: it always goes by link, straight from the file to the store.
   if (attachment) payloads.push([PROMPT.attachment, attachment, "binary"]);
-  if (request.replyFileBytes) payloads.push([PROMPT.options, { replyFileBytes: request.replyFileBytes } satisfies PromptOptions, "dictionary"]);
+  if (request.replyFileBytes)
+    payloads.push([PROMPT.options, { replyFileBytes: request.replyFileBytes } satisfies PromptOptions, "dictionary"]);
   if (request.table) payloads.push([request.table.dataname, request.table.rows, request.table.type]);
 
   const [env] = await bridge.smartsend(settings.prompt, payloads, {

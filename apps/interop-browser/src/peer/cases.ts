@@ -7,7 +7,7 @@
 import type { PayloadTuple } from "@natsbridge/core";
 import type { DecodedPayload } from "../../../conformance/src/case-specs.js";
 
-export { caseTuples, type CaseSpec } from "../../../conformance/src/case-specs.js";
+export { type CaseSpec, caseTuples } from "../../../conformance/src/case-specs.js";
 
 interface ArrowLikeTable {
   schema: { fields: { name: string }[] };

@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { chromium } from "playwright-core";
 import { chromiumLaunchOptions, REPO_ROOT } from "@natsbridge/test-harness";
+import { chromium } from "playwright-core";
 import { buildAndServePages } from "../node/page-server.js";
 import { startWsProxy } from "../node/ws-proxy.js";
 import type { CaseSpec } from "./cases.js";
@@ -44,7 +44,12 @@ try {
   await page.goto(`${pages.url}peer.html`);
   await page.waitForFunction(() => window.peer !== undefined);
   const ws = values.ws ?? proxy!.url;
-  await page.evaluate((config) => window.peer.start(config), { ws, prefix: values.prefix!, fileserverUrl: values["fileserver-url"]!, cases });
+  await page.evaluate((config) => window.peer.start(config), {
+    ws,
+    prefix: values.prefix!,
+    fileserverUrl: values["fileserver-url"]!,
+    cases,
+  });
   console.log(JSON.stringify({ ready: true, name: "browser-chromium", chromium: browser.version(), ws }));
   await page.evaluate(() => window.peer.stopped);
 } catch (error) {

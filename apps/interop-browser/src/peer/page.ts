@@ -4,9 +4,9 @@
 // receipt on P.receipts, P.stop → stop. Driven by src/peer/cli.ts, which hands
 // it its settings and the cases through `window.peer.start`.
 
-import { createBridge, httpStore, type NatsBridge } from "@natsbridge/core";
 import { arrowCodecs, tableToRows } from "@natsbridge/arrow";
-import { canonicalPayloads, caseTuples, type CaseSpec } from "./cases.js";
+import { createBridge, httpStore, type NatsBridge } from "@natsbridge/core";
+import { type CaseSpec, canonicalPayloads, caseTuples } from "./cases.js";
 
 export interface PeerConfig {
   /** ws:// URL of the NATS server. */

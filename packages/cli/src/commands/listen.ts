@@ -2,8 +2,8 @@
 // Prints every envelope that arrives; a message that cannot be received is
 // reported and listening goes on. Ctrl-C stops.
 
-import { CommandContext, optionalInt, parseCommand, requireSubject, type Io } from "../context.js";
-import { ExitCodes, exitCodeFor, type ExitCode } from "../exit-codes.js";
+import { CommandContext, type Io, optionalInt, parseCommand, requireSubject } from "../context.js";
+import { type ExitCode, ExitCodes, exitCodeFor } from "../exit-codes.js";
 import { RECEIVE_FLAGS, showEnvelope, showMessageError, streamWhenSaving } from "./receive.js";
 
 export const LISTEN_FLAGS = {
@@ -43,7 +43,13 @@ export async function listen(argv: string[], io: Io): Promise<number> {
     const stop = () => sub.unsubscribe();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    const timer = timeout !== undefined ? setTimeout(() => ((timedOut = true), stop()), timeout) : undefined;
+    const timer =
+      timeout !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            stop();
+          }, timeout)
+        : undefined;
     await (await ctx.bridge.connection()).flush();
     ctx.note(`listening on ${subject}${count ? ` for ${count} message(s)` : " (Ctrl-C to stop)"}`);
     try {

@@ -1,7 +1,7 @@
 // natsbridge request <subject> --text … [--timeout MS] [--save DIR]
 // Sends one message with a fresh inbox as reply_to and prints the reply.
 
-import { CommandContext, optionalInt, parseCommand, requireSubject, type Io } from "../context.js";
+import { CommandContext, type Io, optionalInt, parseCommand, requireSubject } from "../context.js";
 import { RECEIVE_FLAGS, showEnvelope, streamWhenSaving } from "./receive.js";
 import { payloadsOf, SEND_FLAGS, sendOptions } from "./send.js";
 

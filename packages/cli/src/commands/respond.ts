@@ -3,8 +3,8 @@
 // reply_to with the payloads given, or echoes the received ones when none are.
 
 import type { PayloadTuple } from "@natsbridge/core";
-import { CommandContext, optionalInt, parseCommand, requireSubject, type Io } from "../context.js";
-import { ExitCodes, exitCodeFor, type ExitCode } from "../exit-codes.js";
+import { CommandContext, type Io, optionalInt, parseCommand, requireSubject } from "../context.js";
+import { type ExitCode, ExitCodes, exitCodeFor } from "../exit-codes.js";
 import { showEnvelope, showMessageError } from "./receive.js";
 import { payloadsOf, SEND_FLAGS } from "./send.js";
 

@@ -2,7 +2,7 @@
 // One message with every payload given, in order.
 
 import type { PayloadTuple, SmartSendOptions, WireEnvelope } from "@natsbridge/core";
-import { CommandContext, parseCommand, requireSubject, type Io, type ParsedCommand } from "../context.js";
+import { CommandContext, type Io, type ParsedCommand, parseCommand, requireSubject } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { buildPayloads, PAYLOAD_FLAGS } from "../payloads.js";
 import { formatBytes } from "../progress.js";
@@ -68,7 +68,10 @@ export function sentReport(envelope: WireEnvelope) {
 
 function printSent(ctx: CommandContext, envelope: WireEnvelope): void {
   const r = sentReport(envelope);
-  if (ctx.json) return ctx.out(JSON.stringify(r));
+  if (ctx.json) {
+    ctx.out(JSON.stringify(r));
+    return;
+  }
   ctx.out(`sent msg ${r.msg_id} to ${r.subject} (correlation ${r.correlation_id})`);
   for (const p of r.payloads) {
     const size = p.size !== undefined ? formatBytes(p.size) : "";

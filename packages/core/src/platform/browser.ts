@@ -53,9 +53,12 @@ export const browserPlatform: Platform = {
     } catch (error) {
       if (signal.aborted) throw error;
       // fetch says only "Failed to fetch" for refused connections and CORS refusals alike.
-      throw new Error(`${(error as Error)?.message ?? String(error)} (network error, or the file server does not allow this page's origin by CORS)`, {
-        cause: error,
-      });
+      throw new Error(
+        `${(error as Error)?.message ?? String(error)} (network error, or the file server does not allow this page's origin by CORS)`,
+        {
+          cause: error,
+        },
+      );
     }
     const flat: Record<string, string | undefined> = {};
     res.headers.forEach((value, name) => {

@@ -2,8 +2,8 @@
 // store — http, plik, s3, your own — runs the same cases against a real server,
 // in the style of unstorage's `testDriver`. Needs vitest (an optional peer).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isNatsBridgeError } from "@natsbridge/envelope";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { downloadWithBackoff } from "../download.js";
 import { nodePlatform } from "../platform/node.js";
 import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore } from "../store.js";
@@ -77,133 +77,186 @@ export function testStore(options: StoreTestOptions): void {
       await sut?.cleanup?.();
     }, timeout);
 
-    it("has a name and hands out http(s) URLs on its declared origins", async () => {
-      expect(typeof sut.store.name).toBe("string");
-      expect(sut.store.name.length).toBeGreaterThan(0);
-      const { url, metadata } = await put(pattern(10));
-      const parsed = new URL(url);
-      expect(["http:", "https:"]).toContain(parsed.protocol);
-      if (sut.store.origins) expect(sut.store.origins.map((o) => new URL(o).origin)).toContain(parsed.origin);
-      // Metadata goes into the envelope as JSON.
-      if (metadata !== undefined) expect(JSON.parse(JSON.stringify(metadata))).toEqual(metadata);
-    }, timeout);
+    it(
+      "has a name and hands out http(s) URLs on its declared origins",
+      async () => {
+        expect(typeof sut.store.name).toBe("string");
+        expect(sut.store.name.length).toBeGreaterThan(0);
+        const { url, metadata } = await put(pattern(10));
+        const parsed = new URL(url);
+        expect(["http:", "https:"]).toContain(parsed.protocol);
+        if (sut.store.origins) expect(sut.store.origins.map((o) => new URL(o).origin)).toContain(parsed.origin);
+        // Metadata goes into the envelope as JSON.
+        if (metadata !== undefined) expect(JSON.parse(JSON.stringify(metadata))).toEqual(metadata);
+      },
+      timeout,
+    );
 
-    it("put(Uint8Array) → GET returns the same bytes", async () => {
-      const bytes = pattern(100_003);
-      const { url } = await put(bytes);
-      expect(equalBytes(await read(url), bytes)).toBe(true);
-    }, timeout);
-
-    it("put(ReadableStream) of unannounced size → same bytes", async () => {
-      const bytes = pattern(300_001);
-      const { url } = await put(toReadable(bytes, 16_384));
-      expect(equalBytes(await read(url), bytes)).toBe(true);
-    }, timeout);
-
-    it("put(AsyncIterable) with announced size → same bytes", async () => {
-      const bytes = pattern(250_000);
-      const { url } = await put(chunked(bytes, 10_000), { size: bytes.byteLength });
-      expect(equalBytes(await read(url), bytes)).toBe(true);
-    }, timeout);
-
-    it(`a large body (${largeSize} bytes) streamed in 64 KiB chunks comes back intact`, async () => {
-      const bytes = pattern(largeSize);
-      const { url } = await put(chunked(bytes, 65_536), { size: largeSize });
-      const back = await read(url);
-      expect(back.byteLength).toBe(largeSize);
-      expect(await nodePlatform.sha256(back)).toBe(await nodePlatform.sha256(bytes));
-    }, timeout);
-
-    it("an empty body round-trips", async () => {
-      const { url } = await put(new Uint8Array(0));
-      expect((await read(url)).byteLength).toBe(0);
-    }, timeout);
-
-    it.each([
-      "with space.bin",
-      "ünïcødé €.txt",
-      "a/b\\c.bin",
-      "..",
-      "q?x=1&y=2#frag%20.bin",
-      "日本語のファイル",
-    ])("dataname %j round-trips", async (dataname) => {
-      const bytes = pattern(1000);
-      const { url } = await put(bytes, { dataname });
-      expect(equalBytes(await read(url), bytes)).toBe(true);
-    }, timeout);
-
-    it("two puts with the same dataname get different URLs and keep their own bytes", async () => {
-      const a = pattern(5000, 1);
-      const b = pattern(5000, 2);
-      const [ra, rb] = await Promise.all([put(a, { dataname: "same.bin" }), put(b, { dataname: "same.bin" })]);
-      expect(ra.url).not.toBe(rb.url);
-      expect(equalBytes(await read(ra.url), a)).toBe(true);
-      expect(equalBytes(await read(rb.url), b)).toBe(true);
-    }, timeout);
-
-    it("reports progress: non-decreasing, ending at the size", async () => {
-      const bytes = pattern(3 * 1024 * 1024 + 7);
-      const seen: number[] = [];
-      await put(bytes, { onProgress: (sent) => void seen.push(sent) });
-      expect(seen.length).toBeGreaterThan(0);
-      for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
-      expect(seen[seen.length - 1]).toBe(bytes.byteLength);
-    }, timeout);
-
-    it("rejects at once when the signal is already aborted", async () => {
-      const controller = new AbortController();
-      controller.abort();
-      await expect(put(pattern(1000), { signal: controller.signal })).rejects.toBeTruthy();
-    }, timeout);
-
-    it("rejects promptly when aborted during a streamed upload", async () => {
-      const controller = new AbortController();
-      const started = Date.now();
-      async function* endless() {
-        for (let i = 0; ; i++) {
-          if (i === 3) setTimeout(() => controller.abort(), 10);
-          yield pattern(65_536, i);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-      await expect(put(endless(), { signal: controller.signal })).rejects.toBeTruthy();
-      expect(Date.now() - started).toBeLessThan(10_000);
-    }, timeout);
-
-    it("rejects when the source stream fails", async () => {
-      async function* failing() {
-        yield pattern(65_536);
-        throw new Error("source broke");
-      }
-      await expect(put(failing())).rejects.toBeTruthy();
-    }, timeout);
-
-    if (options.oneShot) {
-      it("one-shot: the first GET succeeds, the second fails", async () => {
-        const { url } = await put(pattern(2000));
-        expect((await read(url)).byteLength).toBe(2000);
-        await expect(read(url)).rejects.toBeTruthy();
-      }, timeout);
-    } else {
-      it("a URL can be read more than once (fan-out, retried downloads)", async () => {
-        const bytes = pattern(2000);
+    it(
+      "put(Uint8Array) → GET returns the same bytes",
+      async () => {
+        const bytes = pattern(100_003);
         const { url } = await put(bytes);
         expect(equalBytes(await read(url), bytes)).toBe(true);
+      },
+      timeout,
+    );
+
+    it(
+      "put(ReadableStream) of unannounced size → same bytes",
+      async () => {
+        const bytes = pattern(300_001);
+        const { url } = await put(toReadable(bytes, 16_384));
         expect(equalBytes(await read(url), bytes)).toBe(true);
-      }, timeout);
+      },
+      timeout,
+    );
+
+    it(
+      "put(AsyncIterable) with announced size → same bytes",
+      async () => {
+        const bytes = pattern(250_000);
+        const { url } = await put(chunked(bytes, 10_000), { size: bytes.byteLength });
+        expect(equalBytes(await read(url), bytes)).toBe(true);
+      },
+      timeout,
+    );
+
+    it(
+      `a large body (${largeSize} bytes) streamed in 64 KiB chunks comes back intact`,
+      async () => {
+        const bytes = pattern(largeSize);
+        const { url } = await put(chunked(bytes, 65_536), { size: largeSize });
+        const back = await read(url);
+        expect(back.byteLength).toBe(largeSize);
+        expect(await nodePlatform.sha256(back)).toBe(await nodePlatform.sha256(bytes));
+      },
+      timeout,
+    );
+
+    it(
+      "an empty body round-trips",
+      async () => {
+        const { url } = await put(new Uint8Array(0));
+        expect((await read(url)).byteLength).toBe(0);
+      },
+      timeout,
+    );
+
+    it.each(["with space.bin", "ünïcødé €.txt", "a/b\\c.bin", "..", "q?x=1&y=2#frag%20.bin", "日本語のファイル"])(
+      "dataname %j round-trips",
+      async (dataname) => {
+        const bytes = pattern(1000);
+        const { url } = await put(bytes, { dataname });
+        expect(equalBytes(await read(url), bytes)).toBe(true);
+      },
+      timeout,
+    );
+
+    it(
+      "two puts with the same dataname get different URLs and keep their own bytes",
+      async () => {
+        const a = pattern(5000, 1);
+        const b = pattern(5000, 2);
+        const [ra, rb] = await Promise.all([put(a, { dataname: "same.bin" }), put(b, { dataname: "same.bin" })]);
+        expect(ra.url).not.toBe(rb.url);
+        expect(equalBytes(await read(ra.url), a)).toBe(true);
+        expect(equalBytes(await read(rb.url), b)).toBe(true);
+      },
+      timeout,
+    );
+
+    it(
+      "reports progress: non-decreasing, ending at the size",
+      async () => {
+        const bytes = pattern(3 * 1024 * 1024 + 7);
+        const seen: number[] = [];
+        await put(bytes, { onProgress: (sent) => void seen.push(sent) });
+        expect(seen.length).toBeGreaterThan(0);
+        for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
+        expect(seen[seen.length - 1]).toBe(bytes.byteLength);
+      },
+      timeout,
+    );
+
+    it(
+      "rejects at once when the signal is already aborted",
+      async () => {
+        const controller = new AbortController();
+        controller.abort();
+        await expect(put(pattern(1000), { signal: controller.signal })).rejects.toBeTruthy();
+      },
+      timeout,
+    );
+
+    it(
+      "rejects promptly when aborted during a streamed upload",
+      async () => {
+        const controller = new AbortController();
+        const started = Date.now();
+        async function* endless() {
+          for (let i = 0; ; i++) {
+            if (i === 3) setTimeout(() => controller.abort(), 10);
+            yield pattern(65_536, i);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
+        await expect(put(endless(), { signal: controller.signal })).rejects.toBeTruthy();
+        expect(Date.now() - started).toBeLessThan(10_000);
+      },
+      timeout,
+    );
+
+    it(
+      "rejects when the source stream fails",
+      async () => {
+        async function* failing() {
+          yield pattern(65_536);
+          throw new Error("source broke");
+        }
+        await expect(put(failing())).rejects.toBeTruthy();
+      },
+      timeout,
+    );
+
+    if (options.oneShot) {
+      it(
+        "one-shot: the first GET succeeds, the second fails",
+        async () => {
+          const { url } = await put(pattern(2000));
+          expect((await read(url)).byteLength).toBe(2000);
+          await expect(read(url)).rejects.toBeTruthy();
+        },
+        timeout,
+      );
+    } else {
+      it(
+        "a URL can be read more than once (fan-out, retried downloads)",
+        async () => {
+          const bytes = pattern(2000);
+          const { url } = await put(bytes);
+          expect(equalBytes(await read(url), bytes)).toBe(true);
+          expect(equalBytes(await read(url), bytes)).toBe(true);
+        },
+        timeout,
+      );
     }
 
-    it("delete removes the blob, and deleting it again does not throw", async (ctx) => {
-      if (!sut.store.delete) return ctx.skip();
-      const { url } = await put(pattern(2000));
-      await sut.store.delete(url);
-      const error = await read(url).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeTruthy();
-      await sut.store.delete(url);
-    }, timeout);
+    it(
+      "delete removes the blob, and deleting it again does not throw",
+      async (ctx) => {
+        if (!sut.store.delete) return ctx.skip();
+        const { url } = await put(pattern(2000));
+        await sut.store.delete(url);
+        const error = await read(url).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeTruthy();
+        await sut.store.delete(url);
+      },
+      timeout,
+    );
   });
 }
 
