@@ -6,4 +6,13 @@ export { findPython } from "./python.js";
 export { NGINX_INSTALL_HINT, startNginxDav, type NginxDav, type NginxDavOptions } from "./nginx.js";
 export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwOptions } from "./versitygw.js";
 export { CHROMIUM_INSTALL_HINT, chromiumLaunchOptions, type ChromiumLaunchOptions } from "./chromium.js";
-export { PLIK_INSTALL_HINT, startPlik, type PlikServer, type PlikServerOptions } from "./plik.js";
+export { PLIK_COMPATIBLE_KIND, PLIK_INSTALL_HINT, startAnyPlik, startPlik, type PlikServer, type PlikServerOptions } from "./plik.js";
+export {
+  humanBytes,
+  startPlikCompatible,
+  type PlikCompatibleFile,
+  type PlikCompatibleOptions,
+  type PlikCompatibleServer,
+  type PlikCompatibleUpload,
+  type RecordedRequest,
+} from "./plik-compatible.js";
