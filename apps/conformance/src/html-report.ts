@@ -86,7 +86,8 @@ export function renderHtml(report: MatrixReport): string {
               if (!cell) return `<td class="cell${first}"></td>`;
               const s = STATUS_STYLE[cell.status];
               const title = `${row.label}: ${shortName(p)}→${shortName(c)} ${s.label}${cell.reason ? ` — ${cell.reason}` : ""}`;
-              return `<td class="cell${first}" data-status="${cell.status}" style="${cellStyle(cell.status)}" title="${escape(title)}">${s.mark}</td>`;
+              const who = `data-producer="${escape(p)}" data-consumer="${escape(c)}"`;
+              return `<td class="cell${first}" data-status="${cell.status}" ${who} style="${cellStyle(cell.status)}" title="${escape(title)}">${s.mark}</td>`;
             })
             .join(""),
         )
