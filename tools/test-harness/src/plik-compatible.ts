@@ -1,6 +1,10 @@
 // A Plik-compatible test server: answers the routes natsbridge and the
 // references use the way a real plikd does, as recorded in
-// ../shared/reference/plik-behaviour.md (status codes, bodies, headers).
+// ../shared/reference/plik-behaviour.md (status codes, bodies, headers), and
+// as compared response by response with plikd built from Plik's sources
+// (commit 64d2bdf): the same statuses, headers, JSON fields and messages,
+// except the text after "unable to deserialize request body : " (Go's JSON
+// parser words it differently from JavaScript's).
 // tests/plik-behaviour.test.ts checks every behaviour listed there, against
 // this server always and against a real plikd when PLIKD_BIN is set, so the
 // two cannot drift apart unnoticed. CI cannot install Plik (its Go module is
@@ -102,9 +106,13 @@ export async function startPlikCompatible(options: PlikCompatibleOptions = {}): 
     const fail = (status: number, message: string, redirectOnFailure = false) => {
       const agent = (req.headers["user-agent"] ?? "").toLowerCase();
       if (redirectOnFailure && !CLI_AGENTS.some((a) => agent.startsWith(a))) {
-        const location = `/#/?err=${encodeURIComponent(message)}&errcode=${status}&uri=${encodeURIComponent(req.url ?? "/")}`;
-        res.writeHead(301, { location, "content-type": "text/html; charset=utf-8" }).end();
-      } else res.writeHead(status, { "content-type": TEXT }).end(`${message}\n`);
+        // plikd writes the message and URI as they are (Go's http.Redirect); characters beyond
+        // ASCII are percent-encoded here (headerSafe).
+        const location = headerSafe(`/#/?err=${message}&errcode=${status}&uri=${req.url ?? "/"}`);
+        const body = method === "HEAD" ? "" : `<a href="${htmlEscape(location)}">Moved Permanently</a>.\n\n`;
+        const length = method === "HEAD" ? {} : { "content-length": Buffer.byteLength(body) };
+        res.writeHead(301, { location, "content-type": "text/html; charset=utf-8", ...length }).end(body);
+      } else send(res, status, `${message}\n`);
     };
     const method = req.method ?? "GET";
     const download = (method === "GET" || method === "HEAD") && url.pathname.startsWith("/file/");
@@ -117,13 +125,17 @@ export async function startPlikCompatible(options: PlikCompatibleOptions = {}): 
 
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
 
-    if (method === "GET" && url.pathname === "/health") return text(res, "ok");
+    if (method === "GET" && url.pathname === "/health") return text(res, "ok\n");
     if (method === "GET" && url.pathname === "/config") {
       return json(res, {
         maxFileSize,
         maxUserSize: -1,
+        maxFilePerUpload: 1000,
         defaultTTL: defaultTtl,
         maxTTL: maxTtl,
+        downloadDomain: "",
+        downloadDomainAlias: null,
+        abuseContact: "",
         feature_authentication: options.requireToken ? "forced" : "disabled",
         feature_one_shot: "enabled",
         feature_removable: "enabled",
@@ -135,10 +147,19 @@ export async function startPlikCompatible(options: PlikCompatibleOptions = {}): 
         feature_clients: "enabled",
         feature_github: "enabled",
         feature_text: "enabled",
+        authentication: Boolean(options.requireToken),
+        noAnonymousUploads: Boolean(options.requireToken),
+        oneShot: true,
+        removable: true,
+        stream: true,
+        protectedByPassword: true,
+        googleAuthentication: false,
+        ovhAuthentication: false,
+        ovhApiEndpoint: "https://eu.api.ovh.com/1.0",
       });
     }
     // NoWebInterface = true: the web app's routes (where the 301s point) are not served.
-    if (url.pathname === "/") return fail(405, "method not allowed");
+    if (url.pathname === "/") return void res.writeHead(405, { "content-length": 0 }).end();
 
     if (method === "POST" && url.pathname === "/upload") {
       let params: Record<string, unknown> = {};
@@ -165,21 +186,19 @@ export async function startPlikCompatible(options: PlikCompatibleOptions = {}): 
       uploads.set(upload.id, upload);
       return json(res, {
         id: upload.id,
-        createdAt: new Date(createdAt).toISOString(),
-        expireAt: upload.expiresAt ? new Date(upload.expiresAt).toISOString() : null,
         ttl,
         extend_ttl: false,
         downloadDomain: "",
         comments: "",
         files: null,
         uploadToken: upload.uploadToken,
-        user: user ? "natsbridge" : "",
-        token: user ?? "",
         admin: true,
         stream: false,
         oneShot: upload.oneShot,
         removable: false,
         protectedByPassword: false,
+        createdAt: new Date(createdAt).toISOString(),
+        expireAt: upload.expiresAt ? new Date(upload.expiresAt).toISOString() : null,
       });
     }
 
@@ -221,8 +240,8 @@ export async function startPlikCompatible(options: PlikCompatibleOptions = {}): 
       res.writeHead(200, {
         "content-type": "application/octet-stream",
         "content-length": file.data.byteLength,
-        // plikd writes the raw UTF-8 name; Node refuses non-Latin-1 header values, so it is percent-encoded here.
-        "content-disposition": `filename="${encodeURIComponent(file.name)}"`,
+        // plikd writes the raw name; characters beyond ASCII are percent-encoded here (headerSafe).
+        "content-disposition": `filename="${headerSafe(file.name)}"`,
         ...(upload.oneShot ? { "cache-control": "no-cache, no-store, must-revalidate", pragma: "no-cache", expires: "0" } : {}),
       });
       return res.end(method === "GET" ? file.data : undefined);
@@ -252,13 +271,30 @@ export async function startPlikCompatible(options: PlikCompatibleOptions = {}): 
   return state;
 }
 
+/**
+ * The text with every character beyond printable ASCII percent-encoded: plikd
+ * writes raw UTF-8 into these headers, which a Node server cannot (it sends
+ * header values as Latin-1, and clients read them back so).
+ */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
+}
+
+function htmlEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": TEXT, "content-length": Buffer.byteLength(body) }).end(body);
+}
+
 // plikd answers with text/plain even for JSON bodies.
 function json(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { "content-type": TEXT }).end(JSON.stringify(value));
+  send(res, 200, JSON.stringify(value));
 }
 
 function text(res: ServerResponse, body: string): void {
-  res.writeHead(200, { "content-type": TEXT }).end(body);
+  send(res, 200, body);
 }
 
 /** Go's encoding/json matches field names case-insensitively ("OneShot" sets oneShot). */

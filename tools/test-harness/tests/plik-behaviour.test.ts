@@ -154,8 +154,8 @@ describe.each(servers)("%s", (_kind, start) => {
       const again = await get(url, BROWSER);
       expect(again.status).toBe(301);
       const location = again.headers.get("location")!;
-      expect(location).toMatch(/^\/#\/\?err=/);
-      expect(location).toContain("errcode=404");
+      // The message and the URI go into the web app's URL as they are.
+      expect(location).toMatch(/^\/#\/\?err=file data\.bin \([A-Za-z0-9]+\) is not available : deleted&errcode=404&uri=\/file\//);
       // Followed (fetch's default), the redirect ends at GET /, refused without a web interface.
       const followed = await fetch(url, { headers: BROWSER });
       expect(followed.status).toBe(405);
@@ -221,7 +221,7 @@ describe.each(servers)("%s", (_kind, start) => {
     it("GET /health: 200 ok", async () => {
       const res = await get(`${plik.url}/health`);
       expect(res.status).toBe(200);
-      expect(await res.text()).toBe("ok");
+      expect(await res.text()).toBe("ok\n");
     });
 
     it("GET /config: 200, JSON with maxFileSize, defaultTTL, maxTTL and the feature flags", async () => {
