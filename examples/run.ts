@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { findPython, startNatsServer, startNginxDav, startVersityGw } from "@natsbridge/test-harness";
 
-// "plik-standin" is the Plik API stand-in of @natsbridge/plik's tests (no real
-// Plik can be had here): for checks only, never for `pnpm example`.
+// "plik-standin" is the Plik-compatible test server of @natsbridge/test-harness
+// (no real Plik can be installed here): for checks only, never for `pnpm example`.
 type Server = "nats" | "nginx" | "s3" | "python" | "plik-standin";
 const EXAMPLES: Record<string, Server[]> = {
   chat: ["nats", "nginx"],
@@ -87,8 +87,8 @@ async function main(argv: string[]): Promise<number> {
     }
     if (servers.includes("python") && !env.PYTHON) env.PYTHON = findPython();
     if (servers.includes("plik-standin")) {
-      const { startFakePlik } = await import("../packages/plik/tests/fake-plik.js");
-      const plik = await startFakePlik();
+      const { startPlikCompatible } = await import("@natsbridge/test-harness");
+      const plik = await startPlikCompatible();
       stops.push(() => plik.close());
       env.PLIK_STANDIN_URL = plik.url;
     }

@@ -1,9 +1,9 @@
 // Every example, run as a subprocess the way its header says, against real
 // servers: nats-server (global setup), nginx WebDAV, versitygw (S3) and the
-// Python reference peer. Plik cannot be had on this machine (its Go module is
-// refused by the Go proxy), so the Plik example runs against the Plik API
-// stand-in of @natsbridge/plik's tests, and its flow runs once more against
-// nginx through httpStore.
+// Python reference peer. Plik cannot be installed here (its Go module is
+// refused by the Go proxy), so the Plik example runs against the
+// Plik-compatible test server of @natsbridge/test-harness, and its flow runs
+// once more against nginx through httpStore.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,9 +13,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { httpStore } from "@natsbridge/core";
-import { findPython, type NginxDav, startNginxDav, startVersityGw, type VersityGw } from "@natsbridge/test-harness";
+import {
+  findPython,
+  type NginxDav,
+  type PlikCompatibleServer,
+  startNginxDav,
+  startPlikCompatible,
+  startVersityGw,
+  type VersityGw,
+} from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type FakePlik, startFakePlik } from "../../packages/plik/tests/fake-plik.js";
 import { makeSampleFile, transferLargeFile } from "../src/lib/large-file.js";
 
 const HERE = fileURLToPath(new URL("../", import.meta.url));
@@ -114,14 +121,14 @@ describe("examples", () => {
   });
 });
 
-describe("large-file-plik (no real Plik server here)", () => {
-  let plik: FakePlik;
+describe("large-file-plik (Plik-compatible test server)", () => {
+  let plik: PlikCompatibleServer;
   beforeAll(async () => {
-    plik = await startFakePlik();
+    plik = await startPlikCompatible();
   });
   afterAll(() => plik?.close());
 
-  it("the example against the Plik API stand-in: one-shot upload, streamed download, file gone after it", async () => {
+  it("the example against the Plik-compatible test server: one-shot upload, streamed download, file gone after it", async () => {
     const r = await run("src/large-file-plik.ts", [], {
       NATS_URL: natsUrl,
       FILESERVER_URL: plik.url,
@@ -135,7 +142,7 @@ describe("large-file-plik (no real Plik server here)", () => {
     expect(paths).toEqual(expect.arrayContaining(["POST /upload", "POST /file/…", "GET /file/…"]));
     const [upload] = [...plik.uploads.values()];
     expect(upload?.oneShot).toBe(true);
-    expect([...upload!.files.values()][0]?.status).toBe("removed");
+    expect([...upload!.files.values()][0]?.status).toBe("deleted");
   });
 
   it("the same flow against a real HTTP file server (nginx) through httpStore", async () => {

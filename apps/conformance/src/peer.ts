@@ -2,7 +2,7 @@
 // speaking the conformance peer protocol over NATS (docs/conformance.md):
 //   <command> --nats URL --prefix P --fileserver-url URL --upload http-put
 //   P.hello  request → capabilities
-//   P.send   request {case, transport, subject, upload} → {ok, msg_id | error}
+//   P.send   request {case, transport, subject, upload[, fileserver_url]} → {ok, msg_id | error}
 //   P.in.>   envelopes to decode; each answered with a receipt on P.receipts
 //   P.stop   request → the peer exits
 
@@ -17,6 +17,14 @@ export interface PeerCapabilities {
   consumes: string[];
   transports: string[];
   uploads?: string[];
+  /**
+   * Asked to send what its reference cannot, the peer tries and answers that
+   * reference's error ({ok: false}) instead of being left out: the matrix then
+   * checks the refusal (status "refused").
+   */
+  refuses_with_errors?: boolean;
+  /** The largest payload its reference sends; larger ones must be refused. */
+  max_payload_bytes?: number;
 }
 
 export interface Receipt {
@@ -45,7 +53,10 @@ export interface Peer {
   readonly caps: PeerCapabilities;
   /** The subject on which this peer decodes envelopes for `cell`. */
   inbox(cell: string): string;
-  send(request: { case: string; transport: "direct" | "link"; subject: string; upload?: string }, timeoutMs: number): Promise<SendResult>;
+  send(
+    request: { case: string; transport: "direct" | "link"; subject: string; upload?: string; fileserver_url?: string },
+    timeoutMs: number,
+  ): Promise<SendResult>;
   /** Resolves with the receipt for `subject`, or a failed receipt after `timeoutMs`. */
   receipt(subject: string, timeoutMs: number): Promise<Receipt>;
   output(): string;

@@ -2,7 +2,7 @@
 // (every cell with its status and reason) and a vitest-shaped summary that
 // scripts/summarize-tests.mjs adds to the test total.
 
-import type { CellStatus, Row } from "./plan.js";
+import { CELL_STATUSES, type CellStatus, type Row } from "./plan.js";
 import type { CellResult } from "./runner.js";
 
 export interface Column {
@@ -15,21 +15,29 @@ export interface MatrixReport {
   durationMs: number;
   producers: string[];
   consumers: string[];
-  rows: { key: string; label: string }[];
+  rows: { key: string; label: string; case?: string; transport?: string; types?: string[] }[];
   cells: CellResult[];
   totals: Record<CellStatus, number>;
   environment: Record<string, string>;
 }
 
-const SHORT: Record<string, string> = { ts: "TS", "python-reference": "py", julia: "jl", micropython: "mp" };
-const MARK: Record<CellStatus, string> = { pass: "pass", fail: "FAIL", "n/a": "n/a", unavailable: "unavail", pending: "pending" };
+const SHORT: Record<string, string> = { ts: "TS", "python-reference": "py", julia: "jl", micropython: "mp", "micropython-vm": "mpvm" };
+const MARK: Record<CellStatus, string> = {
+  pass: "pass",
+  fail: "FAIL",
+  refused: "refused",
+  "known-issue": "known",
+  "n/a": "n/a",
+  unavailable: "unavail",
+  pending: "pending",
+};
 
 export function shortName(id: string): string {
   return SHORT[id] ?? id;
 }
 
 export function totals(cells: readonly CellResult[]): Record<CellStatus, number> {
-  const t: Record<CellStatus, number> = { pass: 0, fail: 0, "n/a": 0, unavailable: 0, pending: 0 };
+  const t = Object.fromEntries(CELL_STATUSES.map((s) => [s, 0])) as Record<CellStatus, number>;
   for (const c of cells) t[c.status]++;
   return t;
 }
@@ -69,7 +77,7 @@ export function renderNotes(cells: readonly CellResult[]): string {
     const key = `${c.status}\u0000${c.status === "fail" ? `${c.label} ${c.producer}→${c.consumer}: ${c.reason}` : c.reason}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  const order: CellStatus[] = ["fail", "pending", "unavailable", "n/a"];
+  const order: CellStatus[] = ["fail", "known-issue", "pending", "unavailable", "refused", "n/a"];
   const lines: string[] = [];
   for (const status of order) {
     for (const [key, group] of groups) {
@@ -92,17 +100,24 @@ function summarizeWhere(group: readonly CellResult[]): string {
 }
 
 export function renderTotals(t: Record<CellStatus, number>): string {
-  return `${t.pass} passed, ${t.fail} failed, ${t.pending} pending, ${t.unavailable} unavailable, ${t["n/a"]} not applicable`;
+  return (
+    `${t.pass} passed, ${t.fail} failed, ${t.refused} refused as expected, ${t["known-issue"]} known issues, ` +
+    `${t.pending} pending, ${t.unavailable} unavailable, ${t["n/a"]} not applicable`
+  );
 }
 
-/** vitest's JSON report shape, one "test" per cell, so the repository's test summary counts cells. */
+/**
+ * vitest's JSON report shape, one "test" per cell, so the repository's test
+ * summary counts cells. A refusal that was checked counts as passed; known
+ * issues, like cells that did not run, as pending.
+ */
 export function vitestShaped(report: MatrixReport): Record<string, unknown> {
   const t = report.totals;
   return {
     numTotalTests: report.cells.length,
-    numPassedTests: t.pass,
+    numPassedTests: t.pass + t.refused,
     numFailedTests: t.fail,
-    numPendingTests: t.pending + t.unavailable + t["n/a"],
+    numPendingTests: t.pending + t.unavailable + t["n/a"] + t["known-issue"],
     numTodoTests: 0,
     success: t.fail === 0,
     startTime: Date.parse(report.startedAt),
@@ -113,7 +128,7 @@ export function vitestShaped(report: MatrixReport): Record<string, unknown> {
         assertionResults: report.cells.map((c) => ({
           title: `${c.label} ${c.producer}→${c.consumer}`,
           fullName: `conformance ${c.label} ${c.producer}→${c.consumer}`,
-          status: c.status === "pass" ? "passed" : c.status === "fail" ? "failed" : "pending",
+          status: c.status === "pass" || c.status === "refused" ? "passed" : c.status === "fail" ? "failed" : "pending",
           failureMessages: c.status === "fail" ? [c.reason] : [],
           duration: c.ms ?? 0,
         })),

@@ -31,6 +31,8 @@ export interface RunContext {
   fixtureOrigin: string;
   /** Where natsbridge's live link payloads go: core's httpStore on the plain HTTP PUT file server. */
   store: ClaimCheckStore;
+  /** The Plik row's store (plikStore) and the URL peers upload to, when the run has a Plik server. */
+  plik?: { store: ClaimCheckStore; url: string };
   toRows?: TableToRows;
   runId: string;
   timeoutMs: number;
@@ -51,6 +53,16 @@ export async function runCell(row: Row, producer: Producer, consumer: Consumer, 
   const spec = ctx.cases.get(row.case)!;
   const expected: DecodedPayload[] = plan.fixture?.expected ?? expectedPayloads(spec);
   const cell = `${ctx.runId}.${++cellSeq}`;
+
+  if (plan.expectSendRefusal) {
+    // Nobody needs to listen: the producer must refuse before it publishes anything.
+    const sent = await send(row, producer, plan, ctx, `conformance.refused.${cell}`);
+    if (sent.ok) return done("fail", `${producer.id} sent it although ${plan.expectSendRefusal}`);
+    if (plan.sendRefusalError && !plan.sendRefusalError.test(sent.error ?? "")) {
+      return done("fail", `${producer.id} refused with ${sent.error}, expected ${plan.sendRefusalError} (${plan.expectSendRefusal})`);
+    }
+    return done("refused", `${plan.expectSendRefusal} (${producer.id} refused: ${sent.error})`);
+  }
 
   // 1. The consumer listens.
   let decoded: Promise<{ ok: true; payloads: DecodedPayload[]; transports?: string[] } | { ok: false; error: string }>;
@@ -92,39 +104,76 @@ export async function runCell(row: Row, producer: Producer, consumer: Consumer, 
 
   try {
     // 2. The producer sends.
-    const transport = row.transport === "link" ? "link" : "direct";
-    try {
-      if (producer.kind === "ts") {
-        await ctx.bridge.smartsend(subject, caseTuples(spec), {
-          alwaysLink: transport === "link",
-          store: ctx.store,
-          flush: true,
-        });
-      } else if (producer.kind === "peer") {
-        const sent = await ctx.peers.get(producer.id)!.send({ case: row.case, transport, subject, upload: "http-put" }, ctx.timeoutMs);
-        if (!sent.ok) return done("fail", `${producer.id} could not send: ${sent.error}`);
-      } else {
-        ctx.nc.publish(subject, new TextEncoder().encode(materialize(plan.fixture!.envelopeText.trim(), ctx.fixtureOrigin)));
-        await ctx.nc.flush();
-      }
-    } catch (error) {
-      return done("fail", `${producer.id} could not send: ${describe(error)}`);
-    }
+    const sent = await send(row, producer, plan, ctx, subject);
+    if (!sent.ok) return done("fail", `${producer.id} could not send: ${sent.error}`);
 
     // 3. What the consumer decoded, against what it should be.
     const got = await decoded;
     if (!got.ok) {
-      if (plan.expectReject) return done("n/a", `${plan.expectReject} (${consumer.id} rejected it: ${got.error})`);
+      if (plan.expectReject && plan.rejectError && !plan.rejectError.test(got.error)) {
+        return done("fail", `${consumer.id} rejected it with ${got.error}, expected ${plan.rejectError} (${plan.expectReject})`);
+      }
+      if (plan.expectReject) return done("refused", `${plan.expectReject} (${consumer.id} rejected it: ${got.error})`);
       return done("fail", `${consumer.id} could not receive: ${got.error}`);
     }
-    if (got.transports && row.transport !== "link-plik") {
+    if (plan.expectReject) return done("fail", `${consumer.id} accepted it although ${plan.expectReject}`);
+    const transport = row.transport === "direct" ? "direct" : "link";
+    if (got.transports) {
       const wrong = got.transports.findIndex((t) => t !== transport);
       if (wrong >= 0) return done("fail", `payload ${wrong} travelled by ${got.transports[wrong]}, expected ${transport}`);
     }
     const difference = comparePayloads(expected, got.payloads);
+    if (plan.known) {
+      if (!difference) return done("pass", `the known difference did not show: ${plan.known.reason}`);
+      const misread = expected.map((p) => ({ ...p, value: plan.known!.misread(p.value) }));
+      const unexplained = comparePayloads(misread, got.payloads);
+      return unexplained
+        ? done("fail", `${difference} (not the known difference: ${unexplained})`)
+        : done("known-issue", plan.known.reason);
+    }
     if (difference) return done("fail", difference);
-    return done("pass", plan.expectReject ? `accepted although ${plan.expectReject}` : "");
+    return done("pass", "");
   } finally {
     cleanup();
+  }
+}
+
+/** The producer sends the row's case to `subject`: TS smartsend, a peer's P.send, or a fixture published as it is. */
+async function send(
+  row: Row,
+  producer: Producer,
+  plan: Extract<CellPlan, { run: true }>,
+  ctx: RunContext,
+  subject: string,
+): Promise<{ ok: boolean; error?: string }> {
+  const spec = ctx.cases.get(row.case)!;
+  const transport = row.transport === "direct" ? "direct" : "link";
+  const plik = row.transport === "link-plik" ? ctx.plik : undefined;
+  if (row.transport === "link-plik" && !plik) return { ok: false, error: "the run has no Plik server" };
+  try {
+    if (producer.kind === "ts") {
+      await ctx.bridge.smartsend(subject, caseTuples(spec), {
+        alwaysLink: transport === "link",
+        store: plik?.store ?? ctx.store,
+        flush: true,
+      });
+      return { ok: true };
+    }
+    if (producer.kind === "peer") {
+      const request = {
+        case: row.case,
+        transport,
+        subject,
+        upload: plik ? "plik" : "http-put",
+        ...(plik ? { fileserver_url: plik.url } : {}),
+      } as const;
+      const sent = await ctx.peers.get(producer.id)!.send(request, ctx.timeoutMs);
+      return sent.ok ? { ok: true } : { ok: false, error: sent.error ?? "no reason given" };
+    }
+    ctx.nc.publish(subject, new TextEncoder().encode(materialize(plan.fixture!.envelopeText.trim(), ctx.fixtureOrigin)));
+    await ctx.nc.flush();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: describe(error) };
   }
 }

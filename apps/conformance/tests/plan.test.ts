@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { loadCases } from "../src/cases.js";
 import type { Fixture } from "../src/fixtures.js";
 import type { PeerCapabilities } from "../src/peer.js";
-import { buildRows, type Consumer, PLIK_UNAVAILABLE, type Producer, planCell, type Row, rowLabel } from "../src/plan.js";
+import {
+  buildRows,
+  type Consumer,
+  PLIK_UNAVAILABLE,
+  type Producer,
+  planCell,
+  type Row,
+  rowLabel,
+  SURROGATE_PAIRS_MISREAD,
+} from "../src/plan.js";
 
 const cases = loadCases();
 const python: PeerCapabilities = {
@@ -94,9 +103,27 @@ describe("planning a cell", () => {
     });
   });
 
-  it("marks Plik cells unavailable for live producers", () => {
-    expect(planCell(row("binary", "link-plik"), ts, ts, ctx)).toEqual({ run: false, status: "unavailable", reason: PLIK_UNAVAILABLE });
+  it("runs the Plik row for live producers that upload to Plik, unavailable only when the run has no Plik server", () => {
+    expect(planCell(row("binary", "link-plik"), ts, ts, ctx)).toEqual({ run: true });
+    expect(planCell(row("binary", "link-plik"), { ...py, caps: { ...python, uploads: ["http-put", "plik"] } }, ts, ctx)).toEqual({
+      run: true,
+    });
+    expect(planCell(row("binary", "link-plik"), py, ts, ctx)).toEqual({
+      run: false,
+      status: "n/a",
+      reason: "python-reference does not upload to Plik",
+    });
+    expect(planCell(row("binary", "link-plik"), ts, ts, { ...ctx, plikAvailable: false })).toEqual({
+      run: false,
+      status: "unavailable",
+      reason: PLIK_UNAVAILABLE,
+    });
     expect(planCell(row("binary", "link-plik"), julia, ts, ctx)).toMatchObject({ status: "n/a" });
+  });
+
+  it("labels the Plik row with the server it runs on", () => {
+    const rows = buildRows(cases.values(), fixtures, "plik-compatible test server");
+    expect(rowLabel(rows.at(-1)!)).toBe("binary · link (Plik: plik-compatible test server)");
   });
 
   it("marks every cell of a consumer that cannot run here unavailable, after the producer's own gaps", () => {
@@ -110,6 +137,59 @@ describe("planning a cell", () => {
     expect(planCell(row("table", "direct"), ts, py, noArrow)).toMatchObject({ status: "pending" });
     expect(planCell(row("table", "direct"), py, ts, noArrow)).toMatchObject({ status: "pending" });
     expect(planCell(row("table", "direct"), py, py, noArrow)).toEqual({ run: true });
+  });
+
+  describe("a peer that refuses with its reference's errors (the MicroPython VM)", () => {
+    const mpCaps: PeerCapabilities = {
+      name: "micropython",
+      produces: ["text", "dictionary", "image", "audio", "video", "binary"],
+      consumes: ["text", "dictionary", "image", "audio", "video", "binary"],
+      transports: ["direct"],
+      uploads: [],
+      refuses_with_errors: true,
+      max_payload_bytes: 50_000,
+    };
+    const vm = { id: "micropython-vm", kind: "peer" as const, caps: mpCaps };
+
+    it("is asked to send what its reference cannot, and must refuse with that reference's error", () => {
+      expect(planCell(row("table", "direct"), vm, ts, ctx)).toMatchObject({
+        run: true,
+        expectSendRefusal: expect.stringMatching(/no table types/),
+        sendRefusalError: /^ValueError: Unknown payload_type: /,
+      });
+      expect(planCell(row("text", "link"), vm, ts, ctx)).toMatchObject({
+        run: true,
+        sendRefusalError: expect.objectContaining({ source: expect.stringMatching(/File upload/) }),
+      });
+      expect(planCell(row("binary-over-50k", "direct"), vm, ts, ctx)).toMatchObject({
+        run: true,
+        sendRefusalError: expect.objectContaining({ source: expect.stringMatching(/MemoryError/) }),
+      });
+      // The size check comes before the upload in the reference's smartsend.
+      expect(planCell(row("binary-over-50k", "link"), vm, ts, ctx)).toMatchObject({
+        sendRefusalError: expect.objectContaining({ source: expect.stringMatching(/MemoryError/) }),
+      });
+      expect(planCell(row("binary", "direct"), vm, ts, ctx)).toEqual({ run: true });
+    });
+
+    it("must reject link payloads it cannot fetch, and types it does not know", () => {
+      expect(planCell(row("binary", "link"), ts, vm, ctx)).toMatchObject({
+        run: true,
+        expectReject: expect.stringMatching(/NotImplementedError/),
+        rejectError: expect.objectContaining({ source: expect.stringMatching(/File download/) }),
+      });
+      expect(planCell(row("jsontable", "direct"), ts, vm, ctx)).toMatchObject({
+        run: true,
+        rejectError: /^ValueError: Unknown payload_type: /,
+      });
+      expect(planCell(row("binary-over-50k", "direct"), ts, vm, ctx)).toEqual({ run: true });
+    });
+
+    it("expects the documented surrogate-pair misreading from the Python reference's escaped JSON", () => {
+      expect(planCell(row("dictionary-nested", "direct"), py, vm, ctx)).toMatchObject({ run: true, known: SURROGATE_PAIRS_MISREAD });
+      expect(planCell(row("dictionary-nested", "direct"), ts, vm, ctx)).toEqual({ run: true });
+      expect(SURROGATE_PAIRS_MISREAD.misread({ tags: ["a😀", "温度"] })).toEqual({ tags: [`a${"\uFFFD".repeat(6)}`, "温度"] });
+    });
   });
 
   it("judges an external peer by the capabilities it declares", () => {

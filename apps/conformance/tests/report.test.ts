@@ -20,6 +20,8 @@ const cells = [
   cell("text.direct", "julia", "ts", "fail", '\'m\': expected "a", got "b"'),
   cell("table.direct", "ts", "ts", "pending", "pending @natsbridge/arrow"),
   cell("table.direct", "julia", "ts", "n/a", "no table"),
+  cell("table.direct", "ts", "micropython-vm", "refused", "no table types (micropython-vm rejected it: ValueError)"),
+  cell("text.direct", "python-reference", "micropython-vm", "known-issue", "surrogates"),
 ];
 const columns = [
   { producer: "ts", consumer: "ts" },
@@ -44,7 +46,7 @@ describe("matrix report", () => {
 
   it("counts cells, and shapes them like a vitest report for the test summary", () => {
     const t = totals(cells);
-    expect(renderTotals(t)).toBe("1 passed, 1 failed, 1 pending, 0 unavailable, 1 not applicable");
+    expect(renderTotals(t)).toBe("1 passed, 1 failed, 1 refused as expected, 1 known issues, 1 pending, 0 unavailable, 1 not applicable");
     const report: MatrixReport = {
       startedAt: new Date(0).toISOString(),
       durationMs: 1,
@@ -56,7 +58,15 @@ describe("matrix report", () => {
       environment: {},
     };
     const v = vitestShaped(report) as Record<string, unknown> & { testResults: { assertionResults: { status: string }[] }[] };
-    expect(v).toMatchObject({ numPassedTests: 1, numFailedTests: 1, numPendingTests: 2, numTotalTests: 4, success: false });
-    expect(v.testResults[0]!.assertionResults.map((a) => a.status)).toEqual(["passed", "failed", "pending", "pending"]);
+    // A checked refusal passes; a known issue is pending, like the cells that did not run.
+    expect(v).toMatchObject({ numPassedTests: 2, numFailedTests: 1, numPendingTests: 3, numTotalTests: 6, success: false });
+    expect(v.testResults[0]!.assertionResults.map((a) => a.status)).toEqual([
+      "passed",
+      "failed",
+      "pending",
+      "pending",
+      "passed",
+      "pending",
+    ]);
   });
 });

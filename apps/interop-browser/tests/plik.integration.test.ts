@@ -3,29 +3,28 @@
 // the typed refusal when a page talks to Plik directly (Plik sends no CORS
 // headers), and Plik links sent by Node and downloaded by the page.
 //
-// The Plik behind the proxy is the Plik-like fake (packages/plik/tests/fake-plik.ts)
-// unless PLIKD_BIN points at a real plikd: CI cannot install Plik (see
-// tools/test-harness/src/plik.ts). Test names say which one ran.
+// The Plik behind the proxy is the Plik-compatible test server of
+// @natsbridge/test-harness unless PLIKD_BIN points at a real plikd: CI cannot
+// install Plik (see tools/test-harness/src/plik.ts). Test names say which one ran.
 
 import { createHash } from "node:crypto";
 import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
 import { plikStore } from "@natsbridge/plik";
-import { type NginxDav, startNginxDav, startPlik } from "@natsbridge/test-harness";
+import { type NginxDav, startNginxDav, startPlik, startPlikCompatible } from "@natsbridge/test-harness";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startFakePlik } from "../../../packages/plik/tests/fake-plik.js";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
 import "./provided.js";
 
 const REAL = Boolean(process.env.PLIKD_BIN);
-const KIND = REAL ? "real plikd" : "Plik-like fake";
+const KIND = REAL ? "real plikd" : "Plik-compatible test server";
 
 async function startAnyPlik(): Promise<{ url: string; close(): Promise<void> }> {
   if (REAL) {
     const p = await startPlik();
     return { url: p.url, close: () => p.dispose() };
   }
-  return startFakePlik();
+  return startPlikCompatible();
 }
 
 const pattern = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + seed) & 255);

@@ -83,13 +83,15 @@ def verify(payloads: list, all_cases: Dict[str, Any]) -> str:
     return "matches no case"
 
 
-async def send_case(nc: Any, args: argparse.Namespace, case_name: str, subject: str, transport: str, upload: str):
+async def send_case(
+    nc: Any, args: argparse.Namespace, case_name: str, subject: str, transport: str, upload: str, fileserver_url: str | None = None
+):
     case = vectors.load_cases()[case_name]
     return await smartsend(
         subject,
         vectors.case_payloads(case),
         broker_url=args.nats,
-        fileserver_url=args.fileserver_url,
+        fileserver_url=fileserver_url or args.fileserver_url,
         fileserver_upload_handler=UPLOADS[upload],
         # The reference sends `size < size_threshold` directly; 0 sends everything by link.
         size_threshold=0 if transport == "link" else DEFAULT_SIZE_THRESHOLD,
@@ -110,7 +112,14 @@ async def serve(args: argparse.Namespace) -> None:
         try:
             cmd = json.loads(msg.data)
             env, _ = await send_case(
-                nc, args, cmd["case"], cmd["subject"], cmd.get("transport", "direct"), cmd.get("upload", args.upload)
+                nc,
+                args,
+                cmd["case"],
+                cmd["subject"],
+                cmd.get("transport", "direct"),
+                cmd.get("upload", args.upload),
+                # A request may name its own file server (the conformance matrix's Plik row does).
+                cmd.get("fileserver_url"),
             )
             reply = {"ok": True, "msg_id": env["msg_id"], "correlation_id": env["correlation_id"]}
         except Exception as e:  # noqa: BLE001

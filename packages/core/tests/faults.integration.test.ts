@@ -6,7 +6,7 @@
 // rather than the wall clock), back within the retry window, and bodies that
 // stall or are cut short (a timeout or truncation error, never a hang).
 // S3 (versitygw) faults are in packages/s3/tests/faults.integration.test.ts;
-// Plik faults can only run against packages/plik/tests/fake-plik.ts.
+// Plik faults can only run against the Plik-compatible test server (@natsbridge/test-harness).
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, httpStore, type NatsBridge, type NatsBridgeError, PayloadStream } from "@natsbridge/core";

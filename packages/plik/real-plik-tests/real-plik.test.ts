@@ -1,6 +1,7 @@
 // @natsbridge/plik against a real Plik server (plikd), with the same shared
-// store suite and the behaviours the fake (tests/fake-plik.ts) imitates, so a
-// drift between the fake and Plik shows up here. Run with
+// store suite and the behaviours the Plik-compatible test server imitates, so a
+// drift between it and Plik shows up here (tools/test-harness/tests/
+// plik-behaviour.test.ts compares the two request by request). Run with
 // `PLIKD_BIN=/path/to/plikd pnpm --filter @natsbridge/plik test:real-plik`;
 // it fails at once when plikd is missing. Not part of `npm test`: CI cannot
 // install Plik (see tools/test-harness/src/plik.ts).

@@ -1,18 +1,18 @@
-// Plik faults, against the Plik-like fake (tests/fake-plik.ts): no real Plik
-// server can be had here (its Go module is refused by the Go proxy), so these
-// are unit tests of our side of the protocol. The same situations run against
+// Plik faults, against the Plik-compatible test server of @natsbridge/test-harness
+// (its failWith answers every request with an error status, which a real plikd
+// cannot be made to do): tests of our side of the protocol. The same situations run against
 // real servers for nginx (packages/core/tests/faults.integration.test.ts) and
 // versitygw (packages/s3/tests/faults.integration.test.ts).
 
 import { createBridge, type Logger, type NatsBridgeError } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
 import { plikReceiveOptions, plikStore } from "@natsbridge/plik";
+import { type PlikCompatibleServer, startPlikCompatible } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakePlik, startFakePlik } from "./fake-plik.js";
 
-let plik: FakePlik;
+let plik: PlikCompatibleServer;
 beforeAll(async () => {
-  plik = await startFakePlik({ tokens: ["user-token-never-logged"], requireToken: true, defaultTtl: 3600, maxTtl: 86400 });
+  plik = await startPlikCompatible({ tokens: ["user-token-never-logged"], requireToken: true, defaultTtl: 3600, maxTtl: 86400 });
 });
 afterAll(() => plik?.close());
 
@@ -38,7 +38,7 @@ const bridgeFor = (token: string | undefined, logger?: Logger) =>
   });
 const big = () => [["big", pattern(600_000), "binary"]] as [string, Uint8Array, string][];
 
-describe("Plik (fake) faults", () => {
+describe("Plik faults (Plik-compatible test server)", () => {
   it("user-token uploads: the token is required, sent as X-PlikToken, and the TTL is requested", async () => {
     await expect(bridgeFor(undefined).smartsend("s", big(), { isPublish: false })).rejects.toMatchObject({ code: "UPLOAD_FAILED" });
     const [env] = await bridgeFor("user-token-never-logged").smartsend("s", big(), { isPublish: false });

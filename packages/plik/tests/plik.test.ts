@@ -1,43 +1,44 @@
-// @natsbridge/plik against a fake that answers like Plik's API (tests/fake-plik.ts).
-// Unit tests only: a real Plik server cannot be installed on the build machine
-// (its Go module is refused by the module proxy and it is not in Debian), so
-// the real-server cases of issue #3 are blocked; see docs/packages/plik.md.
+// @natsbridge/plik against the Plik-compatible test server of
+// @natsbridge/test-harness, which answers as a real plikd does (its own tests
+// check that against ../shared/reference/plik-behaviour.md, and against a real
+// plikd when PLIKD_BIN is set). The same suites on a real plikd:
+// real-plik-tests/ (pnpm --filter @natsbridge/plik test:real-plik).
 
 import { createBridge, type NatsBridgeError, type PayloadStream } from "@natsbridge/core";
 import { pattern, testStore } from "@natsbridge/core/testing";
 import { PLIK_USER_AGENT, plikOneshotUpload, plikReceiveOptions, plikStore } from "@natsbridge/plik";
+import { type PlikCompatibleServer, startPlikCompatible } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakePlik, startFakePlik } from "./fake-plik.js";
 
 testStore({
-  name: "plik one-shot (fake Plik)",
+  name: "plik one-shot (Plik-compatible test server)",
   oneShot: true,
   create: async () => {
-    const plik = await startFakePlik();
+    const plik = await startPlikCompatible();
     return { store: plikStore({ url: plik.url }), cleanup: () => plik.close() };
   },
 });
 
 testStore({
-  name: "plik with TTL, not one-shot (fake Plik)",
+  name: "plik with TTL, not one-shot (Plik-compatible test server)",
   create: async () => {
-    const plik = await startFakePlik();
+    const plik = await startPlikCompatible();
     return { store: plikStore({ url: plik.url, oneShot: false, ttl: 3600 }), cleanup: () => plik.close() };
   },
 });
 
 testStore({
-  name: "plik with a user token (fake Plik refusing anonymous uploads)",
+  name: "plik with a user token (Plik-compatible test server refusing anonymous uploads)",
   create: async () => {
-    const plik = await startFakePlik({ tokens: ["tok-1"], requireToken: true });
+    const plik = await startPlikCompatible({ tokens: ["tok-1"], requireToken: true });
     return { store: plikStore({ url: plik.url, token: "tok-1", oneShot: false }), cleanup: () => plik.close() };
   },
 });
 
 describe("plik API use", () => {
-  let plik: FakePlik;
+  let plik: PlikCompatibleServer;
   beforeAll(async () => {
-    plik = await startFakePlik({ tokens: ["good"], defaultTtl: 3600, maxTtl: 86400 });
+    plik = await startPlikCompatible({ tokens: ["good"], defaultTtl: 3600, maxTtl: 86400 });
   });
   afterAll(() => plik.close());
 
@@ -132,9 +133,9 @@ describe("plik API use", () => {
 });
 
 describe("the references' handler: plikOneshotUpload(fileserverUrl, dataname, bytes)", () => {
-  let plik: FakePlik;
+  let plik: PlikCompatibleServer;
   beforeAll(async () => {
-    plik = await startFakePlik();
+    plik = await startPlikCompatible();
   });
   afterAll(() => plik.close());
 
@@ -165,9 +166,9 @@ describe("the references' handler: plikOneshotUpload(fileserverUrl, dataname, by
 });
 
 describe("the one-shot trap, end to end through smartsend/smartreceive", () => {
-  let plik: FakePlik;
+  let plik: PlikCompatibleServer;
   beforeAll(async () => {
-    plik = await startFakePlik();
+    plik = await startPlikCompatible();
   });
   afterAll(() => plik.close());
   const fast = { baseDelay: 5, maxDelay: 20 };

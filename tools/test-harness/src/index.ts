@@ -13,7 +13,16 @@ export {
 } from "./nats-cluster.js";
 export { NATS_INSTALL_HINT, type NatsServer, type NatsServerOptions, startNatsServer } from "./nats-server.js";
 export { NGINX_INSTALL_HINT, type NginxDav, type NginxDavOptions, startNginxDav } from "./nginx.js";
-export { PLIK_INSTALL_HINT, type PlikServer, type PlikServerOptions, startPlik } from "./plik.js";
+export { PLIK_COMPATIBLE_KIND, PLIK_INSTALL_HINT, type PlikServer, type PlikServerOptions, startAnyPlik, startPlik } from "./plik.js";
+export {
+  humanBytes,
+  type PlikCompatibleFile,
+  type PlikCompatibleOptions,
+  type PlikCompatibleServer,
+  type PlikCompatibleUpload,
+  type RecordedRequest,
+  startPlikCompatible,
+} from "./plik-compatible.js";
 export { freePort, waitForPort } from "./ports.js";
 export { type ManagedProcess, startProcess } from "./process.js";
 export { findPython } from "./python.js";

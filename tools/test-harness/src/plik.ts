@@ -1,18 +1,23 @@
 // A real Plik server (plikd) for one test run, on a free loopback port, with
-// its own config, sqlite metadata and file directory. Used by the real-Plik
-// suite (`pnpm --filter @natsbridge/plik test:real-plik`), which is not part
-// of `npm test`: the Go module proxy refuses github.com/root-gg/plik (403 for
-// every version) and Debian has no Plik package, so CI cannot install it.
-// Build plikd from a Plik checkout (server/, CGO_ENABLED=1 for sqlite) and
-// point PLIKD_BIN at it.
+// its own config, sqlite metadata and file directory. Used wherever PLIKD_BIN
+// points at a plikd: the real-Plik suite (`pnpm --filter @natsbridge/plik
+// test:real-plik`), the Plik behaviour tests of this harness, and the
+// conformance matrix's Plik row. CI cannot install it (the Go module proxy
+// refuses github.com/root-gg/plik and Debian has no Plik package): there the
+// Plik-compatible test server (plik-compatible.ts) stands in. Build plikd from
+// a Plik checkout (server/, CGO_ENABLED=1 for sqlite) and point PLIKD_BIN at it.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
+import { startPlikCompatible } from "./plik-compatible.js";
 import { freePort, waitForPort } from "./ports.js";
 import { startProcess } from "./process.js";
+
+/** How reports name the stand-in. */
+export const PLIK_COMPATIBLE_KIND = "plik-compatible test server";
 
 export const PLIK_INSTALL_HINT =
   "Build plikd from a Plik checkout (cd server && CGO_ENABLED=1 go build -o plikd .) and set PLIKD_BIN; " +
@@ -23,10 +28,16 @@ export interface PlikServerOptions {
   requireToken?: boolean;
   /** Seconds. Default one day. */
   defaultTtl?: number;
+  /** Seconds. Default 30 days. */
+  maxTtl?: number;
+  /** Bytes. Default plikd's (10 GB). */
+  maxFileSize?: number;
 }
 
 export interface PlikServer {
   url: string;
+  /** What it is, for reports: "real plikd (<path>)". */
+  kind: string;
   /** A user token (X-PlikToken) when the server was started with requireToken. */
   token?: string;
   dir: string;
@@ -46,7 +57,8 @@ export async function startPlik(options: PlikServerOptions = {}): Promise<PlikSe
       `ListenAddress = "127.0.0.1"`,
       `NoWebInterface = true`,
       `DefaultTTLStr = "${options.defaultTtl ?? 86400}s"`,
-      `MaxTTLStr = "30d"`,
+      `MaxTTLStr = "${options.maxTtl !== undefined ? `${options.maxTtl}s` : "30d"}"`,
+      ...(options.maxFileSize !== undefined ? [`MaxFileSizeStr = "${options.maxFileSize}B"`] : []),
       `FeatureAuthentication = "${options.requireToken ? "forced" : "disabled"}"`,
       `DataBackend = "file"`,
       `[DataBackendConfig]`,
@@ -74,6 +86,7 @@ export async function startPlik(options: PlikServerOptions = {}): Promise<PlikSe
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    kind: `real plikd (${bin})`,
     ...(token ? { token } : {}),
     dir,
     dispose: async () => {
@@ -81,4 +94,11 @@ export async function startPlik(options: PlikServerOptions = {}): Promise<PlikSe
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A Plik for a test or a run: a real plikd when PLIKD_BIN is set, else the Plik-compatible test server. */
+export async function startAnyPlik(options: PlikServerOptions = {}): Promise<Omit<PlikServer, "dir">> {
+  if (process.env.PLIKD_BIN) return startPlik(options);
+  const server = await startPlikCompatible(options);
+  return { url: server.url, kind: PLIK_COMPATIBLE_KIND, ...(server.token ? { token: server.token } : {}), dispose: () => server.dispose() };
 }

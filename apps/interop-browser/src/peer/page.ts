@@ -1,11 +1,13 @@
 // natsbridge in Chromium as a conformance peer (docs/conformance.md, "The peer
 // protocol"): P.hello → capabilities, P.send → smartsend a case (direct, or
-// every payload by link through the HTTP store), P.in.> → smartreceive and a
+// every payload by link through the HTTP store, or through Plik when the
+// request says upload "plik" and names the Plik URL), P.in.> → smartreceive and a
 // receipt on P.receipts, P.stop → stop. Driven by src/peer/cli.ts, which hands
 // it its settings and the cases through `window.peer.start`.
 
 import { arrowCodecs, tableToRows } from "@natsbridge/arrow";
 import { createBridge, httpStore, type NatsBridge } from "@natsbridge/core";
+import { plikStore } from "@natsbridge/plik";
 import { type CaseSpec, canonicalPayloads, caseTuples } from "./cases.js";
 
 export interface PeerConfig {
@@ -48,7 +50,7 @@ async function start(config: PeerConfig): Promise<void> {
     produces: TYPES,
     consumes: TYPES,
     transports: ["direct", "link"],
-    uploads: ["http-put"],
+    uploads: ["http-put", "plik"],
   };
 
   nc.subscribe(`${config.prefix}.hello`, { callback: (_e, msg) => void msg.respond(json.encode(caps)) });
@@ -56,11 +58,18 @@ async function start(config: PeerConfig): Promise<void> {
     callback: (_e, msg) => {
       void (async () => {
         try {
-          const cmd = json.decode<{ case: string; transport: "direct" | "link"; subject: string }>(msg.data);
+          const cmd = json.decode<{
+            case: string;
+            transport: "direct" | "link";
+            subject: string;
+            upload?: string;
+            fileserver_url?: string;
+          }>(msg.data);
           const c = cases.get(cmd.case);
           if (!c) throw new Error(`unknown case ${cmd.case}`);
           const [env] = await bridge.smartsend(cmd.subject, caseTuples(c), {
-            store,
+            // Plik sends no CORS headers: the URL given must be a CORS proxy in front of it.
+            store: cmd.upload === "plik" ? plikStore({ url: cmd.fileserver_url ?? config.fileserverUrl }) : store,
             alwaysLink: cmd.transport === "link",
             senderName: PEER_NAME,
             flush: true,
