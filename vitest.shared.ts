@@ -24,7 +24,12 @@ export const workspaceAliases: Record<string, string> = {
 
 // Every package writes a JSON report next to the console output; scripts/test.sh
 // adds them up into one "N passed, N failed" line.
-export const sharedReporters: ["default", ["json", { outputFile: string }]] = ["default", ["json", { outputFile: "reports/vitest.json" }]];
+// NATSBRIDGE_VITEST_REPORT names another report file: scripts/test.sh's lanes
+// (node22, nats-oldest, bun, deno) write vitest-<lane>.json next to the node24 one.
+export const sharedReporters: ["default", ["json", { outputFile: string }]] = [
+  "default",
+  ["json", { outputFile: process.env.NATSBRIDGE_VITEST_REPORT ?? "reports/vitest.json" }],
+];
 
 const NATS_GLOBAL_SETUP = fileURLToPath(new URL("./tools/test-harness/src/nats-global-setup.ts", import.meta.url));
 

@@ -44,7 +44,7 @@ fi
 vitest_lane() {
   local lane=$1 dir=$2
   shift 2
-  (cd "$dir" && pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="reports/vitest-$lane.json" "$@")
+  (cd "$dir" && NATSBRIDGE_VITEST_REPORT="reports/vitest-$lane.json" pnpm exec vitest run "$@")
 }
 
 lane_node24() {
