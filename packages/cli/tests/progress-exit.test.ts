@@ -1,6 +1,13 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ConnectionFailedError, DownloadFailedError, InvalidEnvelopeError, RequestTimeoutError, UploadFailedError } from "@natsbridge/envelope";
+import {
+  ConnectionFailedError,
+  DownloadFailedError,
+  InvalidEnvelopeError,
+  RequestTimeoutError,
+  SlowConsumerError,
+  UploadFailedError,
+} from "@natsbridge/envelope";
 import { ExitCodes, exitCodeFor, UsageError } from "@natsbridge/cli";
 import { createProgress, formatBytes } from "../src/progress.js";
 
@@ -36,6 +43,7 @@ describe("exit codes", () => {
   it("follow the error's stable code", () => {
     expect(exitCodeFor(new UsageError("x"))).toBe(ExitCodes.USAGE);
     expect(exitCodeFor(new ConnectionFailedError("x"))).toBe(ExitCodes.CONNECTION);
+    expect(exitCodeFor(new SlowConsumerError("x"))).toBe(ExitCodes.CONNECTION);
     expect(exitCodeFor(new UploadFailedError("x"))).toBe(ExitCodes.UPLOAD);
     expect(exitCodeFor(new DownloadFailedError("x"))).toBe(ExitCodes.DOWNLOAD);
     expect(exitCodeFor(new RequestTimeoutError("x"))).toBe(ExitCodes.TIMEOUT);

@@ -28,6 +28,7 @@ export type {
   JetStreamPublishOptions,
 } from "./jetstream.js";
 export { deleteConsumed, type DeleteConsumedResult } from "./lifecycle.js";
+export type { SlowConsumerOptions, SubscriptionStatus } from "./slow-consumer.js";
 export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./link-policy.js";
 export { collectBody, uploadHandlerStore } from "./handler-store.js";
 export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
