@@ -10,7 +10,7 @@ export const ExitCodes = {
   ERROR: 1,
   /** Bad flags, arguments, config file or input files. */
   USAGE: 2,
-  /** The NATS server could not be reached or refused the message. */
+  /** The NATS server could not be reached, refused the message, or cut a slow subscriber off. */
   CONNECTION: 3,
   /** A link payload could not be uploaded (or had to go by link and no store could take it). */
   UPLOAD: 4,
@@ -32,6 +32,7 @@ const BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   MISSING_DEPENDENCY: ExitCodes.USAGE,
   CONNECTION_FAILED: ExitCodes.CONNECTION,
   PUBLISH_FAILED: ExitCodes.CONNECTION,
+  SLOW_CONSUMER: ExitCodes.CONNECTION,
   UPLOAD_FAILED: ExitCodes.UPLOAD,
   PAYLOAD_TOO_LARGE: ExitCodes.UPLOAD,
   DELETE_FAILED: ExitCodes.UPLOAD,

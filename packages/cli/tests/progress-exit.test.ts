@@ -5,6 +5,7 @@ import {
   DownloadFailedError,
   InvalidEnvelopeError,
   RequestTimeoutError,
+  SlowConsumerError,
   UploadFailedError,
 } from "@natsbridge/envelope";
 import { describe, expect, it } from "vitest";
@@ -42,6 +43,7 @@ describe("exit codes", () => {
   it("follow the error's stable code", () => {
     expect(exitCodeFor(new UsageError("x"))).toBe(ExitCodes.USAGE);
     expect(exitCodeFor(new ConnectionFailedError("x"))).toBe(ExitCodes.CONNECTION);
+    expect(exitCodeFor(new SlowConsumerError("x"))).toBe(ExitCodes.CONNECTION);
     expect(exitCodeFor(new UploadFailedError("x"))).toBe(ExitCodes.UPLOAD);
     expect(exitCodeFor(new DownloadFailedError("x"))).toBe(ExitCodes.DOWNLOAD);
     expect(exitCodeFor(new RequestTimeoutError("x"))).toBe(ExitCodes.TIMEOUT);

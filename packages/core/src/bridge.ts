@@ -58,6 +58,8 @@ import {
 } from "./options.js";
 import { PayloadStream } from "./payload-stream.js";
 import type { Platform } from "./platform/types.js";
+// Types only: the slow-consumer watch is imported on the first subscribe (browser bundle size).
+import type { SlowConsumerOptions } from "./slow-consumer.js";
 import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
 import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
 import { selectTransport } from "./transport.js";
@@ -79,7 +81,7 @@ export interface RequestOptions extends SmartSendOptions, SmartReceiveOptions {
   timeout?: number;
 }
 
-export interface SubscribeOptions extends SmartReceiveOptions {
+export interface SubscribeOptions extends SmartReceiveOptions, SlowConsumerOptions {
   /** Queue group: each message goes to one member of the group. */
   queue?: string;
   /**
@@ -578,8 +580,19 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
       );
     }
     const nc = await this.#connection(options);
-    const sub = nc.subscribe(subject, options.queue ? { queue: options.queue } : {});
     const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
+    // [slow-consumer hook] Reports slow consumers and disconnects (slow-consumer.ts):
+    // adds nats.js v3's `slow` threshold to the subscribe options, watches the
+    // connection's status, and ends the iteration with a SlowConsumerError when
+    // the server cut the subscriber off and no `onStatus` was given.
+    const { slowConsumerWatch } = await import("./slow-consumer.js");
+    const slow = slowConsumerWatch(nc, subject, options, base.logger);
+    const subscribeOptions: { queue?: string; slow?: number } = {
+      ...(options.queue ? { queue: options.queue } : {}),
+      ...slow.subscribeOptions,
+    };
+    const sub = nc.subscribe(subject, subscribeOptions);
+    slow.watch(sub, () => sub.unsubscribe());
     const onError =
       options.onError ??
       ((error: NatsBridgeError) =>
@@ -611,13 +624,19 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
         }
       }
     }
-    const iterator = envelopes();
+    const iterator = slow.guard(envelopes()); // [slow-consumer hook]
     return {
       subject,
       subscription: sub,
       [Symbol.asyncIterator]: () => iterator,
-      unsubscribe: () => sub.unsubscribe(),
-      drain: () => sub.drain(),
+      unsubscribe: () => {
+        slow.stop(); // [slow-consumer hook]
+        sub.unsubscribe();
+      },
+      drain: () => {
+        slow.stop(); // [slow-consumer hook]
+        return sub.drain();
+      },
     };
   }
 }

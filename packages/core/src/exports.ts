@@ -33,6 +33,7 @@ export {
 } from "./options.js";
 export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
 export type { Platform } from "./platform/types.js";
+export type { SlowConsumerOptions, SubscriptionStatus } from "./slow-consumer.js";
 // Types an application meets in options and payload values. The helpers for
 // writing a store (bodyChunks, safeFileName, checkLinkUrl...) are in
 // `@natsbridge/core/store` (store-helpers.ts).

@@ -27,6 +27,12 @@ export const ErrorCodes = {
   PUBLISH_FAILED: "PUBLISH_FAILED",
   /** No reply arrived in time for a request. */
   REQUEST_TIMEOUT: "REQUEST_TIMEOUT",
+  /**
+   * A subscriber fell behind: the NATS server cut its connection off and dropped
+   * the messages it held for it (server side), or messages piled up in the
+   * client faster than the subscription's loop took them (client side).
+   */
+  SLOW_CONSUMER: "SLOW_CONSUMER",
   /** The claim-check store did not accept an upload; nothing was published. */
   UPLOAD_FAILED: "UPLOAD_FAILED",
   /** A link payload could not be downloaded after all retries. */
@@ -136,6 +142,7 @@ export const SizeLimitExceededError = defineError(ErrorCodes.SIZE_LIMIT_EXCEEDED
 export const ConnectionFailedError = defineError(ErrorCodes.CONNECTION_FAILED, "ConnectionFailedError");
 export const PublishFailedError = defineError(ErrorCodes.PUBLISH_FAILED, "PublishFailedError");
 export const RequestTimeoutError = defineError(ErrorCodes.REQUEST_TIMEOUT, "RequestTimeoutError");
+export const SlowConsumerError = defineError(ErrorCodes.SLOW_CONSUMER, "SlowConsumerError");
 export const UploadFailedError = defineError(ErrorCodes.UPLOAD_FAILED, "UploadFailedError");
 export const DownloadFailedError = defineError(ErrorCodes.DOWNLOAD_FAILED, "DownloadFailedError");
 export const UrlNotAllowedError = defineError(ErrorCodes.URL_NOT_ALLOWED, "UrlNotAllowedError");

@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
 import { createBridge } from "@natsbridge/core";
-import { startNatsServer } from "@natsbridge/test-harness";
+import { IN_FLIGHT_BUDGET_BYTES, inFlightWindow, LossGuard, startMonitoredNatsServer } from "./loss-guard.js";
 
 const SIZES = [
   { label: "100 B", bytes: 100 },
@@ -20,7 +20,8 @@ const SIZES = [
 ];
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-// At most this many messages in flight, so neither side measures a buffer filling up.
+// At most this many messages in flight (fewer for large ones: see loss-guard.ts),
+// so neither side measures a buffer filling up.
 const WINDOW = 64;
 
 interface Result {
@@ -30,56 +31,60 @@ interface Result {
 
 /**
  * One round: a receiver thread subscribes; this thread sends for about
- * ROUND_SECONDS, keeping at most WINDOW messages unprocessed, then waits for
+ * ROUND_SECONDS, keeping at most `window` messages unprocessed, then waits for
  * the receiver to catch up. Returns how many messages were fully processed.
+ * A receiver that stops making progress (messages lost) ends the bench with
+ * MessagesLostError instead of a hang.
  */
 async function round(
   mode: "raw" | "natsbridge",
-  url: string,
+  label: string,
   subject: string,
   size: number,
+  window: number,
   send: () => Promise<void> | void,
 ): Promise<Result> {
   const counter = new SharedArrayBuffer(4);
   const processed = new Int32Array(counter);
   const worker = new Worker(new URL("./receiver-worker.mjs", import.meta.url), {
-    workerData: { url, subject, mode, size, counter },
+    workerData: { url: server.url, subject, mode, size, counter },
   });
   await once(worker, "message");
-  let sent = 0;
-  const waitBelow = async (limit: number) => {
-    for (;;) {
-      const seen = Atomics.load(processed, 0);
-      if (sent - seen < limit) return;
-      const w = Atomics.waitAsync(processed, 0, seen, 1000);
-      if (w.async) await w.value;
-    }
-  };
+  const guard = new LossGuard(processed, label, {
+    evidence: () => server.slowConsumerEvidence(),
+    onLoss: async () => {
+      await worker.terminate();
+      await server.dispose();
+    },
+  });
   const start = performance.now();
   const deadline = start + ROUND_SECONDS * 1000;
   while (performance.now() < deadline) {
-    await waitBelow(WINDOW);
+    await guard.waitBelow(window);
     await send();
-    sent++;
+    guard.sent++;
   }
-  await waitBelow(1);
+  await guard.waitBelow(1);
   const seconds = (performance.now() - start) / 1000;
   worker.postMessage("stop");
   await once(worker, "message");
   await worker.terminate();
-  return { msgs: Atomics.load(processed, 0), seconds };
+  return { msgs: guard.processed, seconds };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
-const server = await startNatsServer();
+const server = await startMonitoredNatsServer();
 const sender = await connect({ servers: server.url });
 // A threshold above 500 KB keeps every size direct; the envelope (~667 KB of
 // base64) still fits nats-server's default 1 MiB max_payload.
 const bridge = createBridge({ connection: sender, sizeThreshold: 1_000_000 });
 
-console.log(`nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; window ${WINDOW}`);
+console.log(
+  `nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; ` +
+    `window ${WINDOW} messages and at most ${IN_FLIGHT_BUDGET_BYTES / 2 ** 20} MiB in flight`,
+);
 console.log("");
 console.log("| payload | raw nats msg/s | natsbridge msg/s | ratio | raw MB/s | natsbridge MB/s |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -88,12 +93,18 @@ for (const size of SIZES) {
   const payload = Uint8Array.from({ length: size.bytes }, (_, i) => (i * 7) & 0xff);
   const raw: number[] = [];
   const nb: number[] = [];
+  // The window is a byte budget: each path keeps as many bytes in flight, whatever its message size.
+  const [, envelope] = await bridge.smartsend("bench.size", [["blob", payload, "binary"]], { isPublish: false });
+  const rawWindow = inFlightWindow(size.bytes, WINDOW);
+  const nbWindow = inFlightWindow(Buffer.byteLength(envelope), WINDOW);
   for (let i = 0; i < ROUNDS; i++) {
     const rawSubject = `bench.raw.${size.bytes}.${i}`;
-    const r = await round("raw", server.url, rawSubject, size.bytes, () => sender.publish(rawSubject, payload));
+    const r = await round("raw", `raw nats ${size.label}, round ${i + 1}`, rawSubject, size.bytes, rawWindow, () =>
+      sender.publish(rawSubject, payload),
+    );
     raw.push(r.msgs / r.seconds);
     const nbSubject = `bench.nb.${size.bytes}.${i}`;
-    const b = await round("natsbridge", server.url, nbSubject, size.bytes, async () => {
+    const b = await round("natsbridge", `natsbridge ${size.label}, round ${i + 1}`, nbSubject, size.bytes, nbWindow, async () => {
       await bridge.smartsend(nbSubject, [["blob", payload, "binary"]]);
     });
     nb.push(b.msgs / b.seconds);
