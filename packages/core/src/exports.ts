@@ -27,7 +27,7 @@ export type {
   EnsureStreamConfig,
   JetStreamPublishOptions,
 } from "./jetstream.js";
-export { deleteConsumed, type DeleteConsumedResult } from "./lifecycle.js";
+export { deleteConsumed, type DeleteConsumedOptions, type DeleteConsumedResult } from "./lifecycle.js";
 export { backoffDelay, buildLinkPolicy, checkLinkUrl, DEFAULT_USER_AGENT, type LinkPolicy } from "./link-policy.js";
 export { collectBody, uploadHandlerStore } from "./handler-store.js";
 export { PayloadStream, type PayloadStreamInfo } from "./payload-stream.js";
@@ -40,12 +40,17 @@ export {
   type OpenedSource,
   type StreamData,
 } from "./source.js";
-export { safeFileName } from "./store.js";
+export { ownsOrigins, safeFileName } from "./store.js";
 export type {
+  ClaimCheckDeleteOptions,
+  ClaimCheckGetOptions,
   ClaimCheckPutRequest,
   ClaimCheckPutResult,
+  ClaimCheckReader,
   ClaimCheckStore,
+  ConnectionProvider,
   DownloadHandler,
+  GetBody,
   PutBody,
   UploadHandler,
 } from "./store.js";

@@ -3,13 +3,18 @@
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { httpStore } from "@natsbridge/core";
 import { testStore } from "@natsbridge/core/testing";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { freePort, startNginxDav, type NginxDav } from "@natsbridge/test-harness";
 
 testStore({
   name: "http (nginx WebDAV)",
   create: async () => {
     const server = await startNginxDav();
     return { store: httpStore({ baseUrl: `${server.url}/natsbridge` }), cleanup: () => server.dispose() };
+  },
+  // Nothing listens on a free port: every request is refused.
+  failing: async () => {
+    const base = `http://127.0.0.1:${await freePort()}/natsbridge`;
+    return { store: httpStore({ baseUrl: base, timeout: 5000 }), url: `${base}/gone/blob.bin` };
   },
 });
 

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   createBridge,
+  ownsOrigins,
   type ClaimCheckStore,
   type NatsBridge,
   type NatsBridgeError,
@@ -170,7 +171,7 @@ describe("max_payload", () => {
     const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     store = {
       name: "memory-http",
-      origins: [origin],
+      owns: ownsOrigins([origin]),
       async put(req) {
         const path = `/${req.payloadId}/${req.dataname}`;
         blobs.set(path, req.body as Uint8Array);
