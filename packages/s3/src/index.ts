@@ -1,5 +1,5 @@
 // @natsbridge/s3: a claim-check store on Amazon S3 or any S3-compatible server.
-export { s3Store, S3Store, type DeleteConsumedResult, type S3DownloadHandlerOptions } from "./store.js";
+export { s3Store, S3Store } from "./store.js";
 export {
   DEFAULT_KEY_PREFIX,
   DEFAULT_URL_EXPIRES_IN,
