@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridge, type NatsBridgeError, type PayloadStream } from "@natsbridge/core";
 import { pattern, testStore } from "@natsbridge/core/testing";
 import { plikOneshotUpload, plikReceiveOptions, plikStore, PLIK_USER_AGENT } from "@natsbridge/plik";
+import { freePort } from "@natsbridge/test-harness";
 import { startFakePlik, type FakePlik } from "./fake-plik.js";
+
+/** A Plik store on a port nothing listens on (with a user token, so that delete gets as far as asking). */
+const unreachablePlik = async () => {
+  const url = `http://127.0.0.1:${await freePort()}`;
+  return { store: plikStore({ url, token: "tok-1", timeout: 5000 }), url: `${url}/file/upload-1/file-1/gone.bin` };
+};
 
 testStore({
   name: "plik one-shot (fake Plik)",
@@ -15,6 +22,7 @@ testStore({
     const plik = await startFakePlik();
     return { store: plikStore({ url: plik.url }), cleanup: () => plik.close() };
   },
+  failing: unreachablePlik,
 });
 
 testStore({
