@@ -4,7 +4,10 @@
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { createBridge } from "@natsbridge/core";
 import { testStore } from "@natsbridge/core/testing";
-import { startNginxDav, type NginxDav } from "@natsbridge/test-harness";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { freePort, startNginxDav, type NginxDav } from "@natsbridge/test-harness";
 import { directoryStore } from "../src/lib/directory-store.js";
 
 testStore({
@@ -12,6 +15,17 @@ testStore({
   create: async () => {
     const nginx = await startNginxDav();
     return { store: directoryStore({ directory: nginx.root, publicUrl: nginx.url }), cleanup: () => nginx.dispose() };
+  },
+  // A "directory" that is a file: nothing can be written or deleted below it, and nothing serves it.
+  failing: async () => {
+    const notADirectory = join(mkdtempSync(join(tmpdir(), "natsbridge-dirstore-")), "file");
+    writeFileSync(notADirectory, "not a directory");
+    const publicUrl = `http://127.0.0.1:${await freePort()}/claims`;
+    return {
+      store: directoryStore({ directory: notADirectory, publicUrl }),
+      url: `${publicUrl}/gone/blob.bin`,
+      cleanup: async () => rmSync(dirname(notADirectory), { recursive: true, force: true }),
+    };
   },
 });
 
