@@ -40,6 +40,8 @@ import { formatObjectUrl, parseObjectUrl } from "./url.js";
 interface OpenBucket {
   objects: ObjectStore;
   ttlNanos: number;
+  /** The connection as @nats-io/jetstream's consumers need it (see `asV3Connection`). */
+  nc: NatsConnection;
 }
 
 /** Chunk messages a read asks the server for at once: bounds the memory a read holds. */
@@ -115,16 +117,16 @@ export class NatsObjectStore implements ClaimCheckStore {
       throw new DownloadFailedError(`not a link into object store bucket ${this.bucket}`, { correlationId, details: { url } });
     }
     if (signal?.aborted) throw new AbortedError("download aborted before it started", { correlationId, cause: signal.reason });
-    const nc = await this.#connection(options.connection);
+    const given = await this.#connection(options.connection);
     let bucket: OpenBucket;
     try {
-      bucket = await this.#open(nc, false);
+      bucket = await this.#open(given, false);
     } catch (error) {
       throw isNotFound(error) ? this.#gone(location.name, correlationId, "the bucket does not exist") : error;
     }
     const info = await bucket.objects.info(location.name);
     if (!info || info.deleted) throw this.#gone(location.name, correlationId, "deleted, expired, or never stored");
-    return this.#chunks(nc, info, offset, signal, correlationId);
+    return this.#chunks(bucket.nc, info, offset, signal, correlationId);
   }
 
   /** Delete a blob (its chunks are purged). Already gone, or its bucket, counts as deleted. */
@@ -168,7 +170,8 @@ export class NatsObjectStore implements ClaimCheckStore {
     return opening;
   }
 
-  async #openOnce(nc: NatsConnection, create: boolean): Promise<OpenBucket> {
+  async #openOnce(given: NatsConnection, create: boolean): Promise<OpenBucket> {
+    const nc = asV3Connection(given);
     const objm = new Objm(nc);
     let objects: ObjectStore;
     try {
@@ -184,7 +187,7 @@ export class NatsObjectStore implements ClaimCheckStore {
     }
     const status = await objects.status();
     if (create) this.#checkBucket(status.ttl, status.replicas);
-    return { objects, ttlNanos: status.ttl };
+    return { objects, ttlNanos: status.ttl, nc };
   }
 
   /** A sender asking for a TTL or replica count the existing bucket does not have is told, not ignored. */
@@ -276,6 +279,41 @@ function readableBody(request: ClaimCheckPutRequest): ReadableStream<Uint8Array>
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * The connection with the close listeners @nats-io/jetstream's consumers
+ * register. Connections from nats.js v3 have them; those of the v2 clients
+ * (`nats`, `nats.ws`, which a bridge or a page may hand in) do not, so they
+ * are added from `closed()`. Everything else goes to the connection itself.
+ */
+function asV3Connection(nc: NatsConnection): NatsConnection {
+  if (typeof (nc as Partial<CloseListeners>).addCloseListener === "function") return nc;
+  const listeners = new Set<CloseListener>();
+  void nc.closed().then((error) => {
+    for (const l of listeners) l.connectionClosedCallback(error ?? undefined);
+  });
+  const added: CloseListeners = {
+    addCloseListener: (l) => void listeners.add(l),
+    removeCloseListener: (l) => void listeners.delete(l),
+  };
+  return new Proxy(nc, {
+    get(target, prop) {
+      if (prop === "addCloseListener" || prop === "removeCloseListener") return added[prop];
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+interface CloseListener {
+  connectionClosedCallback(error?: Error): void;
+}
+
+/** What nats.js v3 connections have beyond the public NatsConnection type. */
+interface CloseListeners {
+  addCloseListener(listener: CloseListener): void;
+  removeCloseListener(listener: CloseListener): void;
 }
 
 function isNotFound(error: unknown): boolean {
