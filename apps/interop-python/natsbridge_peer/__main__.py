@@ -180,6 +180,8 @@ async def listen(args: argparse.Namespace) -> None:
             done.set()
 
     await nc.subscribe(args.subject, cb=on_envelope)
+    # "ready" promises the server has the subscription: a sender may publish at once.
+    await nc.flush()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
