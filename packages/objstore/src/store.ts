@@ -45,7 +45,7 @@ interface OpenBucket {
 }
 
 /** Chunk messages a read asks the server for at once: bounds the memory a read holds. */
-const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+const READ_AHEAD_BYTES = 1024 * 1024;
 
 export class NatsObjectStore implements ClaimCheckStore {
   readonly name = "objstore";
