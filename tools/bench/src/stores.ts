@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { setSha256Backend } from "@nats-io/obj";
-import { createBridge, httpStore, type ClaimCheckStore, type ClaimCheckReader, type SmartReceiveOptions } from "@natsbridge/core";
+import { createBridge, httpStore, type ClaimCheckReader, type ClaimCheckStore, type NatsBridge, type SmartReceiveOptions } from "@natsbridge/core";
 import { objectStore } from "@natsbridge/objstore";
 import { s3Store } from "@natsbridge/s3";
 import { startNatsServer, startNginxDav, startVersityGw } from "@natsbridge/test-harness";
@@ -61,10 +61,12 @@ async function throughput(): Promise<void> {
     for await (const c of get.body) n += (c as Buffer).byteLength;
     if (n !== size) throw new Error("raw download size");
   };
+  const bridges: NatsBridge[] = [];
   /** smartsend through `store` on one bridge, published over NATS, smartreceive on another. */
   const viaStore = (store: ClaimCheckStore, receive: SmartReceiveOptions & { stores?: readonly ClaimCheckReader[] }) => {
     const sender = createBridge({ brokerUrl: nats.url, store });
     const receiver = createBridge({ brokerUrl: nats.url, ...receive });
+    bridges.push(sender, receiver);
     return async () => {
       const subject = `bench.stores.${Math.random().toString(36).slice(2)}`;
       const sub = await receiver.subscribe(subject);
@@ -104,6 +106,7 @@ async function throughput(): Promise<void> {
     console.log(`  ${name.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms  ${moved.toFixed(0).padStart(5)} MB/s moved  ${(rawMs / ms).toFixed(2).padStart(5)} × raw speed`);
   }
   console.log();
+  await Promise.all(bridges.map((b) => b.close()));
   s3store.client.destroy();
 }
 
