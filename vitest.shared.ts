@@ -18,6 +18,7 @@ export const workspaceAliases: Record<string, string> = {
   "@natsbridge/core": pkg("core"),
   "@natsbridge/plik": pkg("plik"),
   "@natsbridge/s3": pkg("s3"),
+  "@natsbridge/objstore": pkg("objstore"),
   "@natsbridge/arrow": pkg("arrow"),
   "@natsbridge/test-harness": fileURLToPath(new URL("./tools/test-harness/src/index.ts", import.meta.url)),
 };

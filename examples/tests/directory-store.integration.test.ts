@@ -2,9 +2,12 @@
 // conformance suite (@natsbridge/core/testing) with a real nginx serving the
 // directory, then end to end through NATS.
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { createBridge } from "@natsbridge/core";
 import { testStore } from "@natsbridge/core/testing";
-import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { freePort, type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { directoryStore } from "../src/lib/directory-store.js";
 
@@ -13,6 +16,17 @@ testStore({
   create: async () => {
     const nginx = await startNginxDav();
     return { store: directoryStore({ directory: nginx.root, publicUrl: nginx.url }), cleanup: () => nginx.dispose() };
+  },
+  // A "directory" that is a file: nothing can be written or deleted below it, and nothing serves it.
+  failing: async () => {
+    const notADirectory = join(mkdtempSync(join(tmpdir(), "natsbridge-dirstore-")), "file");
+    writeFileSync(notADirectory, "not a directory");
+    const publicUrl = `http://127.0.0.1:${await freePort()}/claims`;
+    return {
+      store: directoryStore({ directory: notADirectory, publicUrl }),
+      url: `${publicUrl}/gone/blob.bin`,
+      cleanup: async () => rmSync(dirname(notADirectory), { recursive: true, force: true }),
+    };
   },
 });
 

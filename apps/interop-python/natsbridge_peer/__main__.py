@@ -1,7 +1,7 @@
 """The Python peer's command line.
 
-  python -m natsbridge_peer serve  --nats URL --prefix P [--fileserver-url URL] [--upload http-put|plik]
-  python -m natsbridge_peer send   --nats URL --subject S --case NAME [--transport direct|link] [...]
+  python -m natsbridge_peer serve  --nats URL --prefix P [--fileserver-url URL] [--upload http-put|plik|nats-obj]
+  python -m natsbridge_peer send   --nats URL --subject S --case NAME [--transport direct|link] [--upload nats-obj --obj-bucket B]
   python -m natsbridge_peer listen --nats URL --subject S [--verify] [--echo SUBJECT] [--count N]
   python -m natsbridge_peer write-fixtures --out DIR
 
@@ -9,6 +9,10 @@
 P.hello and P.send, envelopes received on P.in.> answered with receipts on
 P.receipts. Bad input never stops the process: it becomes a receipt with
 "ok": false.
+
+Besides the reference's http(s) links, the peer reads `nats-obj://` links
+(JetStream Object Store, as @natsbridge/objstore writes them) through its own
+NATS connection, and `--upload nats-obj` writes them (objstore.py).
 """
 
 from __future__ import annotations
@@ -24,11 +28,18 @@ from typing import Any, Dict
 import nats
 
 from . import cases as vectors
-from .reference import DEFAULT_SIZE_THRESHOLD, plik_oneshot_upload, smartreceive, smartsend
+from .objstore import nats_obj_download, nats_obj_upload
+from .reference import DEFAULT_SIZE_THRESHOLD, UploadHandler, plik_oneshot_upload, smartreceive, smartsend
 from .uploads import capture_upload, http_put_upload
 
 PEER_NAME = "python-reference"
 UPLOADS = {"plik": plik_oneshot_upload, "http-put": http_put_upload}
+# Uploads that need the peer's NATS connection: the handler is made per connection.
+CONNECTED_UPLOADS = {"nats-obj": lambda nc, args: nats_obj_upload(nc, args.obj_bucket)}
+
+
+def upload_handler(name: str, nc: Any, args: argparse.Namespace) -> UploadHandler:
+    return CONNECTED_UPLOADS[name](nc, args) if name in CONNECTED_UPLOADS else UPLOADS[name]
 
 
 def capabilities() -> Dict[str, Any]:
@@ -38,7 +49,7 @@ def capabilities() -> Dict[str, Any]:
         "produces": list(vectors.PYTHON_TYPES),
         "consumes": list(vectors.PYTHON_TYPES),
         "transports": ["direct", "link"],
-        "uploads": sorted(UPLOADS),
+        "uploads": sorted([*UPLOADS, *CONNECTED_UPLOADS]),
     }
 
 
@@ -46,16 +57,17 @@ def describe_error(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
-async def receipt_for(msg: Any, verify_cases: Dict[str, Any] | None = None) -> Dict[str, Any]:
-    return (await decode(msg, verify_cases))[0]
+async def receipt_for(msg: Any, nc: Any, verify_cases: Dict[str, Any] | None = None) -> Dict[str, Any]:
+    return (await decode(msg, nc, verify_cases))[0]
 
 
-async def decode(msg: Any, verify_cases: Dict[str, Any] | None = None):
-    """Decode one envelope the way the reference does; the receipt describing
-    what came out, and the decoded envelope (None when decoding failed)."""
+async def decode(msg: Any, nc: Any, verify_cases: Dict[str, Any] | None = None):
+    """Decode one envelope the way the reference does (nats-obj:// links read
+    through `nc`); the receipt describing what came out, and the decoded
+    envelope (None when decoding failed)."""
     receipt: Dict[str, Any] = {"subject": getattr(msg, "subject", ""), "peer": PEER_NAME}
     try:
-        env = await smartreceive(msg, max_retries=5, base_delay=100, max_delay=5000)
+        env = await smartreceive(msg, fileserver_download_handler=nats_obj_download(nc), max_retries=5, base_delay=100, max_delay=5000)
     except Exception as e:  # noqa: BLE001 - every failure becomes a receipt
         receipt.update(ok=False, error=describe_error(e))
         return receipt, None
@@ -92,7 +104,7 @@ async def send_case(
         vectors.case_payloads(case),
         broker_url=args.nats,
         fileserver_url=fileserver_url or args.fileserver_url,
-        fileserver_upload_handler=UPLOADS[upload],
+        fileserver_upload_handler=upload_handler(upload, nc, args),
         # The reference sends `size < size_threshold` directly; 0 sends everything by link.
         size_threshold=0 if transport == "link" else DEFAULT_SIZE_THRESHOLD,
         nats_connection=nc,
@@ -127,7 +139,7 @@ async def serve(args: argparse.Namespace) -> None:
         await msg.respond(json.dumps(reply).encode())
 
     async def on_envelope(msg):
-        receipt = await receipt_for(msg)
+        receipt = await receipt_for(msg, nc)
         await nc.publish(f"{prefix}.receipts", json.dumps(receipt).encode())
 
     async def on_stop(msg):
@@ -164,7 +176,7 @@ async def listen(args: argparse.Namespace) -> None:
 
     async def on_envelope(msg):
         nonlocal seen
-        receipt, env = await decode(msg, all_cases)
+        receipt, env = await decode(msg, nc, all_cases)
         print(json.dumps(receipt, ensure_ascii=False), flush=True)
         if args.echo and env is not None:
             # Send on what arrived, as the reference would: decoded values re-encoded by smartsend.
@@ -177,6 +189,8 @@ async def listen(args: argparse.Namespace) -> None:
             done.set()
 
     await nc.subscribe(args.subject, cb=on_envelope)
+    # "ready" promises the server has the subscription: a sender may publish at once.
+    await nc.flush()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
@@ -236,7 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     def common(p, subject=True):
         p.add_argument("--nats", default="nats://localhost:4222")
         p.add_argument("--fileserver-url", default="http://localhost:8080")
-        p.add_argument("--upload", choices=sorted(UPLOADS), default="plik", help="link upload: Plik one-shot (reference) or plain HTTP PUT")
+        p.add_argument(
+            "--upload",
+            choices=sorted([*UPLOADS, *CONNECTED_UPLOADS]),
+            default="plik",
+            help="link upload: Plik one-shot (reference), plain HTTP PUT, or a JetStream Object Store bucket",
+        )
+        p.add_argument("--obj-bucket", default="natsbridge", help="the object store bucket for --upload nats-obj")
         if subject:
             p.add_argument("--subject", required=True)
 

@@ -8,8 +8,8 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { AbortedError, UploadFailedError } from "@natsbridge/core";
-import { bodyChunks, type ClaimCheckPutRequest, type ClaimCheckStore, safeFileName } from "@natsbridge/core/store";
+import { AbortedError, DeleteFailedError, UploadFailedError } from "@natsbridge/core";
+import { bodyChunks, type ClaimCheckPutRequest, type ClaimCheckStore, ownsOrigins, safeFileName } from "@natsbridge/core/store";
 
 export interface DirectoryStoreOptions {
   /** Where blobs are written, e.g. /srv/www/claims. */
@@ -21,16 +21,19 @@ export interface DirectoryStoreOptions {
 export function directoryStore(options: DirectoryStoreOptions): ClaimCheckStore {
   const base = options.publicUrl.replace(/\/+$/, "");
   const root = resolve(options.directory);
+  const onOrigin = ownsOrigins([base]);
   const fileFor = (url: string) => {
-    const below = decodeURIComponent(new URL(url).pathname).slice(new URL(`${base}/`).pathname.length);
-    const path = resolve(root, below);
+    const pathname = new URL(url).pathname;
+    if (!pathname.startsWith(new URL(`${base}/`).pathname)) return undefined;
+    const path = resolve(root, decodeURIComponent(pathname).slice(new URL(`${base}/`).pathname.length));
     // Never touch anything outside the directory, whatever URL we are handed.
     return path.startsWith(`${root}${sep}`) ? path : undefined;
   };
 
   return {
     name: "directory",
-    origins: [new URL(base).origin],
+    // Our URLs: below publicUrl (a receiver reads them with a plain GET; delete-after-consume deletes only these).
+    owns: (url) => onOrigin(url) && fileFor(url) !== undefined,
     async put(req: ClaimCheckPutRequest) {
       // Unique per payload: the payload id is a fresh UUID for every payload of every message.
       const key = `${req.payloadId}/${safeFileName(req.dataname)}`;
@@ -51,7 +54,8 @@ export function directoryStore(options: DirectoryStoreOptions): ClaimCheckStore 
         await pipeline(Readable.from(counted), createWriteStream(part), req.signal ? { signal: req.signal } : {});
         await rename(part, file);
       } catch (cause) {
-        await rm(part, { force: true });
+        // Best effort: the same fault that broke the write may break this (the suite's failing case found it).
+        await rm(part, { force: true }).catch(() => undefined);
         if (req.signal?.aborted) throw new AbortedError("upload aborted", { cause, correlationId: req.correlationId });
         throw new UploadFailedError(`directory store: cannot write ${file}: ${(cause as Error).message}`, {
           cause,
@@ -63,7 +67,12 @@ export function directoryStore(options: DirectoryStoreOptions): ClaimCheckStore 
     },
     async delete(url: string) {
       const file = fileFor(url);
-      if (file) await rm(file, { force: true });
+      if (!file) return;
+      try {
+        await rm(file, { force: true });
+      } catch (cause) {
+        throw new DeleteFailedError(`directory store: cannot delete ${file}: ${(cause as Error).message}`, { cause });
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 // The claim-check store the CLI sends link payloads to, and the receive
-// options that go with it (its origins join the download allowlist).
+// options that go with it (the store reads the link URLs it owns).
 
 import { type ClaimCheckStore, httpStore, type SmartReceiveOptions } from "@natsbridge/core";
 import { plikReceiveOptions, plikStore } from "@natsbridge/plik";

@@ -11,7 +11,6 @@ import {
   createDirectPayload,
   createEnvelope,
   createLinkPayload,
-  DownloadFailedError,
   decodeValue,
   directPayloadBytes,
   encodeValue,
@@ -31,7 +30,6 @@ import {
   RequestTimeoutError,
   SizeMismatchError,
   serializeEnvelope,
-  toBytes,
   UnknownTransportError,
   uuid4,
   type WireEnvelope,
@@ -45,7 +43,8 @@ import { uploadHandlerStore } from "./handler-store.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
 import { deleteConsumed } from "./lifecycle.js";
-import { buildLinkPolicy, checkLinkUrl, type LinkPolicy } from "./link-policy.js";
+import { buildLinkPolicy, type LinkPolicy } from "./link-policy.js";
+import { type LinkRead, openLink, receiveReaders } from "./link-reader.js";
 import { type Logger, messageLogger, redactUrl } from "./logger.js";
 import type { NatsConnectionLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
 import {
@@ -219,11 +218,13 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
       },
     );
 
+    // Stores that live in NATS (the object store) write through this bridge's connection.
+    const connection = () => (nc ? Promise.resolve(nc) : this.#connection(o));
     const uploaded: ClaimCheckPutResult[] = [];
     const cleanup = async (why: string) => {
       if (!store?.delete || uploaded.length === 0) return;
       log.debug({ blobs: uploaded.length, why }, "smartsend: deleting uploaded blobs");
-      await Promise.allSettled(uploaded.map((u) => store.delete!(u.url)));
+      await Promise.allSettled(uploaded.map((u) => store.delete!(u.url, { connection })));
     };
 
     const wirePayloads: WirePayload[] = [];
@@ -250,6 +251,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
           msgId,
           checksum: o.checksum !== false,
           signal: o.signal,
+          connection,
           onProgress: o.onUploadProgress
             ? (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes })
             : undefined,
@@ -359,8 +361,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     log.debug({ payloads: env.payloads.length, send_to: env.send_to }, "smartreceive: envelope parsed");
     // Built on the first link payload only: most messages have none.
     let policy: LinkPolicy | undefined;
-    const linkPolicy = () =>
-      (policy ??= buildLinkPolicy([base.fileserverUrl, ...(o.store?.origins ?? []), ...(o.allowedOrigins ?? [])], o.allowAnyHost));
+    const linkPolicy = () => (policy ??= buildLinkPolicy([base.fileserverUrl, ...(o.allowedOrigins ?? [])], o.allowAnyHost));
 
     const values: unknown[] = [];
     for (const payload of env.payloads) {
@@ -405,17 +406,14 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     log: Logger,
   ): Promise<Uint8Array> {
     const url = linkPayloadUrl(payload, correlationId);
-    log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, downloading");
-    // A custom handler may speak another scheme (s3://...); it owns its URL policy.
-    if (o.downloadHandler) return this.#viaHandler(payload, url, o, correlationId);
-    checkLinkUrl(url, linkPolicy(), correlationId);
     try {
+      const link = this.#openLink(url, linkPolicy, o, correlationId);
+      log.debug({ dataname: payload.dataname, url: redactUrl(url), via: link.via }, "smartreceive: link payload, downloading");
       // Hash while the bytes arrive, so verifying costs no second pass after the download.
       const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
       const hash = expected ? this.#platform.createSha256() : undefined;
       const options = downloadOptions(payload, o, correlationId);
-      const { downloadWithBackoff } = await import("./download.js");
-      const bytes = await downloadWithBackoff(this.#platform, url, hash ? { ...options, onChunk: (c) => hash.update(c) } : options);
+      const bytes = await link.bytes(hash ? { ...options, onChunk: (c) => hash.update(c) } : options, payload.size);
       if (hash) downloadedDigests.set(bytes, await hash.digest());
       log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
       return bytes;
@@ -436,26 +434,19 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     const sha256 = typeof payload.metadata.sha256 === "string" && payload.metadata.sha256 ? payload.metadata.sha256 : undefined;
     const info = { dataname: payload.dataname, payloadType: payload.payload_type, url, size: payload.size, sha256 };
     const checks = { platform: this.#platform, verify: o.verify !== false, correlationId };
-    log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, handed out as a stream");
-    if (o.downloadHandler) {
-      const once = () => this.#viaHandler(payload, url, o, correlationId);
-      return new PayloadStream(
-        info,
-        async function* () {
-          yield await once();
-        },
-        checks,
-      );
+    let link: LinkRead;
+    try {
+      link = this.#openLink(url, linkPolicy, o, correlationId);
+    } catch (error) {
+      throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
     }
-    checkLinkUrl(url, linkPolicy(), correlationId);
-    const platform = this.#platform;
+    log.debug({ dataname: payload.dataname, url: redactUrl(url), via: link.via }, "smartreceive: link payload, handed out as a stream");
     const options = downloadOptions(payload, o, correlationId);
     return new PayloadStream(
       info,
       async function* () {
         try {
-          const { downloadStream } = await import("./download.js");
-          yield* downloadStream(platform, url, options);
+          yield* link.chunks(options);
         } catch (error) {
           throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
         }
@@ -464,19 +455,15 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     );
   }
 
-  async #viaHandler(payload: WirePayload, url: string, o: SmartReceiveOptions, correlationId: string): Promise<Uint8Array> {
-    try {
-      const result = await o.downloadHandler!(url, o.maxRetries ?? 5, o.baseDelay ?? 100, o.maxDelay ?? 5000, correlationId);
-      return toBytes(result, "download handler result");
-    } catch (cause) {
-      if (isNatsBridgeError(cause)) throw (cause as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-      throw new DownloadFailedError(`download handler failed for '${payload.dataname}': ${String((cause as Error)?.message ?? cause)}`, {
-        cause,
-        correlationId,
-        dataname: payload.dataname,
-        details: { url: redactUrl(url) },
-      });
-    }
+  /** Which store (or the HTTP GET) reads a link URL; refused URLs throw here. */
+  #openLink(url: string, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string): LinkRead {
+    return openLink(url, {
+      platform: this.#platform,
+      readers: receiveReaders(o),
+      policy: linkPolicy,
+      connection: () => this.#connection(o),
+      correlationId,
+    });
   }
 
   async #verify(payload: WirePayload, bytes: Uint8Array, correlationId: string): Promise<void> {
@@ -552,7 +539,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
         nc,
         receive: (m: JsMsg) => this.smartreceive(m, options),
         deleteBlobs: async (envelope, store) => {
-          const result = await deleteConsumed(store, envelope);
+          const result = await deleteConsumed(store, envelope, { connection: () => Promise.resolve(nc) });
           if (result.failed.length > 0) {
             base.logger.warn({ correlation_id: envelope.correlation_id, failed: result.failed.length }, "consume: some blobs not deleted");
           }
@@ -614,7 +601,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
         yield received;
         // The caller asked for the next message: it is done with this one.
         if (cleanupStore) {
-          const result = await deleteConsumed(cleanupStore, received);
+          const result = await deleteConsumed(cleanupStore, received, { connection: () => Promise.resolve(nc) });
           if (result.failed.length > 0) {
             base.logger.warn(
               { correlation_id: received.correlation_id, failed: result.failed.length },

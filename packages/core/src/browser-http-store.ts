@@ -1,89 +1,22 @@
 // The browser's `httpStore`: the same options and URLs as the Node one
-// (http-store.ts), sent with fetch. Browsers stream request bodies only over
-// HTTP/2 (Chrome refuses them on HTTP/1.1 file servers), so a streamed payload
-// is gathered into a Blob first — the browser may keep a large Blob on disk —
-// and PUT whole. The file server must allow the page's origin by CORS
-// (docs/browser.md).
+// (http-store.ts), sent with fetch (browser-http-transfer.ts, loaded with the
+// first upload or delete, so that pages which never send by link do not load
+// it). The file server must allow the page's origin by CORS (docs/browser.md).
 
-import { UploadFailedError } from "@natsbridge/envelope";
-import { HTTP_STORE_OK, type HttpStoreOptions, resolveHttpStore } from "./http-store-options.js";
-import { redactUrl } from "./logger.js";
-import { readableChunks } from "./source.js";
-import type { ClaimCheckStore, PutBody } from "./store.js";
+import { type HttpStoreOptions, resolveHttpStore } from "./http-store-options.js";
+import { type ClaimCheckStore, ownsOrigins } from "./store.js";
 
 export type { HttpStoreOptions } from "./http-store-options.js";
 
 /** A ClaimCheckStore for a plain HTTP file server, for browsers (see {@link HttpStoreOptions}). */
 export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
-  const { origin, method, urlFor, headers, name, timeout, deletes } = resolveHttpStore(options);
-
-  const send = async (url: string, init: RequestInit, signal: AbortSignal | undefined, what: string): Promise<Response> => {
-    const timer = AbortSignal.timeout(timeout);
-    try {
-      return await fetch(url, { ...init, credentials: "omit", signal: signal ? AbortSignal.any([signal, timer]) : timer });
-    } catch (cause) {
-      if (signal?.aborted) throw cause;
-      const reason = timer.aborted
-        ? `no response for ${timeout} ms`
-        : `${String((cause as Error)?.message ?? cause)} (network error, or CORS refused)`;
-      throw new UploadFailedError(`${name} store: ${what} ${redactUrl(url)} failed: ${reason}`, { cause });
-    }
-  };
-
+  const resolved = resolveHttpStore(options);
+  const transfer = () => import("./browser-http-transfer.js");
   const store: ClaimCheckStore = {
-    name,
-    origins: [origin],
-    async put(req) {
-      const url = urlFor(req);
-      const body = await asBlob(req.body, req.signal);
-      const res = await send(
-        url,
-        { method, headers: { "content-type": "application/octet-stream", ...(await headers()) }, body },
-        req.signal,
-        method,
-      );
-      if (!HTTP_STORE_OK.has(res.status)) {
-        const text = await res.text().catch(() => "");
-        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.status} ${text.slice(0, 200).trim()}`, {
-          correlationId: req.correlationId,
-          dataname: req.dataname,
-          details: { status: res.status },
-        });
-      }
-      await res.body?.cancel().catch(() => undefined);
-      // fetch reports no upload progress; the whole body counts as sent once the server answers.
-      req.onProgress?.(body.size, body.size);
-      // Location is visible only if the server lists it in Access-Control-Expose-Headers.
-      const location = res.headers.get("location");
-      const stored = method === "POST" && location ? new URL(location, url).href : url;
-      return { url: stored };
-    },
+    name: resolved.name,
+    owns: ownsOrigins([resolved.origin]),
+    put: async (req) => (await transfer()).putBlob(resolved, req),
   };
-  if (deletes) {
-    store.delete = async (url, opts) => {
-      const res = await send(url, { method: "DELETE", headers: await headers() }, opts?.signal, "DELETE");
-      await res.body?.cancel().catch(() => undefined);
-      if (!HTTP_STORE_OK.has(res.status) && res.status !== 404) {
-        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.status}`, {
-          details: { status: res.status },
-        });
-      }
-    };
-  }
+  if (resolved.deletes) store.delete = async (url, opts) => (await transfer()).deleteBlob(resolved, url, opts);
   return store;
-}
-
-async function asBlob(body: PutBody, signal: AbortSignal | undefined): Promise<Blob> {
-  signal?.throwIfAborted();
-  if (body instanceof Uint8Array) return new Blob([body as Uint8Array<ArrayBuffer>]);
-  const chunks: AsyncIterable<Uint8Array> =
-    Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>) : readableChunks(body as ReadableStream<Uint8Array>);
-  // new Blob copies each chunk as it comes (a source may reuse its buffers) and
-  // composes the earlier Blob by reference, so nothing is copied twice.
-  let blob = new Blob([]);
-  for await (const chunk of chunks) {
-    signal?.throwIfAborted();
-    blob = new Blob([blob, chunk as Uint8Array<ArrayBuffer>]);
-  }
-  return blob;
 }

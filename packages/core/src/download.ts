@@ -303,7 +303,7 @@ function throwIfAborted(signal: AbortSignal | undefined, correlationId: string |
   if (signal?.aborted) throw new AbortedError("operation aborted", { cause: signal.reason, correlationId });
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

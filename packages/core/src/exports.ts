@@ -19,7 +19,7 @@ export type {
   JetStreamPublishOptions,
 } from "./jetstream.js";
 export { DEFAULT_NAK_BACKOFF, ensureStream, nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
-export { type DeleteConsumedResult, deleteConsumed } from "./lifecycle.js";
+export { type DeleteConsumedOptions, type DeleteConsumedResult, deleteConsumed } from "./lifecycle.js";
 export type { Logger } from "./logger.js";
 export type { NatsConnectionLike, NatsHeadersLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
 export {
@@ -38,4 +38,4 @@ export type { SlowConsumerOptions, SubscriptionStatus } from "./slow-consumer.js
 // writing a store (bodyChunks, safeFileName, checkLinkUrl...) are in
 // `@natsbridge/core/store` (store-helpers.ts).
 export type { ByteSource, StreamData } from "./source.js";
-export type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
+export type { ClaimCheckReader, ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";

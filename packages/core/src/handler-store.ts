@@ -1,15 +1,15 @@
 // Lets code written for the references plug in unchanged: their upload handler
 // `(fileserverUrl, dataname, bytes) → {status, uploadid, fileid, url}` becomes
-// a ClaimCheckStore.
+// a ClaimCheckStore (their download handler becomes a reader: link-reader.ts).
 
 import { concatBytes, toBytes, UploadFailedError } from "@natsbridge/envelope";
 import { readableChunks } from "./source.js";
-import type { ClaimCheckStore, PutBody, UploadHandler } from "./store.js";
+import { type ClaimCheckStore, ownsOrigins, type PutBody, type UploadHandler } from "./store.js";
 
 export function uploadHandlerStore(handler: UploadHandler, fileserverUrl: string): ClaimCheckStore {
   return {
     name: "upload-handler",
-    origins: [fileserverUrl],
+    owns: ownsOrigins([fileserverUrl]),
     async put(request) {
       const bytes = await collectBody(request.body);
       const response = await handler(fileserverUrl, request.dataname, bytes);

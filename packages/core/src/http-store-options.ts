@@ -45,5 +45,7 @@ export function resolveHttpStore(options: HttpStoreOptions) {
     name: options.name ?? "http",
     timeout: options.timeout ?? 300_000,
     deletes: options.deletes !== false,
+    /** Statuses that mean success. */
+    ok: HTTP_STORE_OK,
   };
 }

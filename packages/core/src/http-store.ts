@@ -5,14 +5,14 @@
 // streamed, never buffered. Node only: it talks through undici.
 
 import { Readable } from "node:stream";
-import { UploadFailedError } from "@natsbridge/envelope";
-import { request } from "undici";
+import { AbortedError, DeleteFailedError, UploadFailedError } from "@natsbridge/envelope";
+import { type Dispatcher, request } from "undici";
 import { discardBody } from "./discard-body.js";
 import { HTTP_STORE_OK, type HttpStoreOptions, resolveHttpStore } from "./http-store-options.js";
 import { DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
 import { bodyChunks } from "./source.js";
-import type { ClaimCheckPutRequest, ClaimCheckStore } from "./store.js";
+import { type ClaimCheckPutRequest, type ClaimCheckStore, ownsOrigins } from "./store.js";
 
 export type { HttpStoreOptions } from "./http-store-options.js";
 
@@ -22,23 +22,34 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
 
   const store: ClaimCheckStore = {
     name,
-    origins: [origin],
+    owns: ownsOrigins([origin]),
     async put(req) {
       const url = urlFor(req);
       const total = req.size ?? (req.body instanceof Uint8Array ? req.body.byteLength : undefined);
-      const res = await request(url, {
-        method,
-        headers: {
-          "user-agent": DEFAULT_USER_AGENT,
-          "content-type": "application/octet-stream",
-          ...(total !== undefined ? { "content-length": String(total) } : {}),
-          ...(await headers()),
-        },
-        body: asBody(withProgress(req.body, total, req.onProgress)),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      const where = { correlationId: req.correlationId, dataname: req.dataname };
+      if (req.signal?.aborted) throw new AbortedError("upload aborted before it started", { ...where, cause: req.signal.reason });
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, {
+          method,
+          headers: {
+            "user-agent": DEFAULT_USER_AGENT,
+            "content-type": "application/octet-stream",
+            ...(total !== undefined ? { "content-length": String(total) } : {}),
+            ...(await headers()),
+          },
+          body: asBody(withProgress(req.body, total, req.onProgress)),
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
+      } catch (cause) {
+        if (req.signal?.aborted) throw new AbortedError(`${name} store: ${method} ${redactUrl(url)} aborted`, { ...where, cause });
+        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} failed: ${String((cause as Error)?.message ?? cause)}`, {
+          ...where,
+          cause,
+        });
+      }
       if (!HTTP_STORE_OK.has(res.statusCode)) {
         const text = await res.body.text().catch(() => "");
         throw new UploadFailedError(
@@ -59,17 +70,25 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
   };
   if (deletes) {
     store.delete = async (url, opts) => {
-      const res = await request(url, {
-        method: "DELETE",
-        headers: { "user-agent": DEFAULT_USER_AGENT, ...(await headers()) },
-        ...(opts?.signal ? { signal: opts.signal } : {}),
-      });
-      await discardBody(res.body);
-      // Already gone is as good as deleted.
-      if (!HTTP_STORE_OK.has(res.statusCode) && res.statusCode !== 404) {
-        throw new UploadFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${res.statusCode}`, {
-          details: { status: res.statusCode },
+      let status: number;
+      try {
+        const res = await request(url, {
+          method: "DELETE",
+          headers: { "user-agent": DEFAULT_USER_AGENT, ...(await headers()) },
+          headersTimeout: timeout,
+          ...(opts?.signal ? { signal: opts.signal } : {}),
         });
+        await discardBody(res.body);
+        status = res.statusCode;
+      } catch (cause) {
+        if (opts?.signal?.aborted) throw new AbortedError("delete aborted", { cause });
+        throw new DeleteFailedError(`${name} store: DELETE ${redactUrl(url)} failed: ${String((cause as Error)?.message ?? cause)}`, {
+          cause,
+        });
+      }
+      // Already gone is as good as deleted.
+      if (!HTTP_STORE_OK.has(status) && status !== 404) {
+        throw new DeleteFailedError(`${name} store: DELETE ${redactUrl(url)} answered HTTP ${status}`, { details: { status } });
       }
     };
   }

@@ -4,61 +4,42 @@
 // several JetStream consumers on one stream) the first receiver to delete it
 // breaks the others. Use it when each message has exactly one reader (a queue
 // group, a work-queue stream); otherwise rely on expiry (Plik TTL, an S3
-// lifecycle rule on the key prefix). See docs/reliability.md.
+// lifecycle rule on the key prefix, the object store bucket's TTL). See
+// docs/reliability.md.
+//
+// One loop for every store (delete-consumed.ts, loaded on first use): a URL
+// is deleted when the store `owns` it and has `delete`. Every failure comes
+// back as DELETE_FAILED (or ABORTED).
 
-import type { ReceivedEnvelope } from "@natsbridge/envelope";
-import type { ClaimCheckStore } from "./store.js";
+import type { NatsBridgeError, ReceivedEnvelope } from "@natsbridge/envelope";
+import type { ClaimCheckStore, ConnectionProvider } from "./store.js";
 
 export interface DeleteConsumedResult {
   /** Link URLs of this store that were deleted. */
   deleted: string[];
-  /** Link URLs that are not this store's (other origins), left alone. */
+  /** Link URLs the store does not own (or cannot delete), left alone. */
   skipped: string[];
-  /** Deletions that failed, with their error (DELETE_FAILED from the built-in stores). */
-  failed: { url: string; error: unknown }[];
+  /** Deletions that failed, each with its typed error: DELETE_FAILED, or ABORTED. */
+  failed: { url: string; error: NatsBridgeError }[];
 }
 
-/** A store that knows its own URLs better than their origin does (e.g. S3 with s3:// links). */
-interface DeletesConsumed {
-  deleteConsumed(envelope: Pick<ReceivedEnvelope, "payloadInfo">): Promise<DeleteConsumedResult>;
+export interface DeleteConsumedOptions {
+  signal?: AbortSignal;
+  /** The bridge's connection, for stores that live in NATS (the bridge passes its own). */
+  connection?: ConnectionProvider;
 }
 
 /**
- * Delete the link blobs of a received envelope that live in `store` (their
- * URL's origin is one of `store.origins`). Never throws for one blob: failures
- * are reported in the result, since the message itself was processed. A URL on
- * another origin is never deleted, so a sender cannot make receivers delete
- * arbitrary files.
+ * Delete the link blobs of a received envelope that `store` owns. Never
+ * throws for one blob: failures are reported in the result, since the message
+ * itself was processed. A URL the store does not own is never deleted, so a
+ * sender cannot make receivers delete arbitrary files.
  */
 export async function deleteConsumed(
   store: ClaimCheckStore,
-  envelope: Pick<ReceivedEnvelope, "payloadInfo">,
+  envelope: Pick<ReceivedEnvelope, "payloadInfo"> & { correlation_id?: string },
+  options: DeleteConsumedOptions = {},
 ): Promise<DeleteConsumedResult> {
-  const own = store as ClaimCheckStore & Partial<DeletesConsumed>;
-  if (typeof own.deleteConsumed === "function") return own.deleteConsumed(envelope);
-  const result: DeleteConsumedResult = { deleted: [], skipped: [], failed: [] };
-  const origins = new Set((store.origins ?? []).map(originOf).filter(Boolean));
-  for (const p of envelope.payloadInfo) {
-    if (p.transport !== "link" || typeof p.data !== "string") continue;
-    const url = p.data;
-    if (!store.delete || !origins.has(originOf(url))) {
-      result.skipped.push(url);
-      continue;
-    }
-    try {
-      await store.delete(url);
-      result.deleted.push(url);
-    } catch (error) {
-      result.failed.push({ url, error });
-    }
-  }
-  return result;
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return "";
-  }
+  const { deleteOwnedLinks } = await import("./delete-consumed.js");
+  return deleteOwnedLinks(store, envelope, options);
 }

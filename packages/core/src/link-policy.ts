@@ -43,6 +43,15 @@ function isMetadataHost(hostname: string): boolean {
 }
 
 /**
+ * Link schemes that only a store reads, and the store that does: named in the
+ * error a receiver without one gets, so that it says what to configure.
+ */
+const STORE_FOR_SCHEME: Readonly<Record<string, string>> = {
+  "nats-obj:": "objectStore() from @natsbridge/objstore",
+  "s3:": "s3Store() from @natsbridge/s3",
+};
+
+/**
  * Throws UrlNotAllowedError unless `url` is http(s) on an allowed origin. Never
  * fetches. allowAnyHost lifts the origin check, except for metadata and
  * link-local addresses, which must be listed to be reached.
@@ -55,10 +64,12 @@ export function checkLinkUrl(url: string, policy: LinkPolicy, correlationId?: st
     throw new UrlNotAllowedError(`link URL is not a valid URL`, { correlationId, details: { url: "<unparsable>" } });
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new UrlNotAllowedError(`link URL scheme ${parsed.protocol} is not allowed (only http and https)`, {
-      correlationId,
-      details: { url: redactUrl(url) },
-    });
+    // Only a store reads other schemes; name the one to configure when we know it.
+    const store = STORE_FOR_SCHEME[parsed.protocol];
+    throw new UrlNotAllowedError(
+      `link URL scheme ${parsed.protocol} is not allowed (only http and https${store ? `; no store given to this receiver reads it: pass ${store} in \`stores\`` : ""})`,
+      { correlationId, details: { url: redactUrl(url), scheme: parsed.protocol, store } },
+    );
   }
   if (policy.allowAnyHost && isMetadataHost(parsed.hostname) && !policy.allowedOrigins.has(parsed.origin)) {
     throw new UrlNotAllowedError(

@@ -16,7 +16,7 @@ import type { JetStreamPublishOptions } from "./jetstream.js";
 import type { Logger } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 import type { Platform } from "./platform/types.js";
-import type { ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
+import type { ClaimCheckReader, ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
 
 export const DEFAULT_BROKER_URL = "nats://localhost:4222";
 export const DEFAULT_FILESERVER_URL = "http://localhost:8080";
@@ -103,9 +103,12 @@ export interface SmartReceiveOptions extends BaseOptions {
    * cut off; a stalled one is retried). Default 60000.
    */
   attemptTimeout?: number;
-  /** A reference-style download handler replacing the built-in HTTP download. */
+  /**
+   * A reference-style download handler replacing the built-in HTTP download:
+   * it reads every link URL no store in `store`/`stores` owns.
+   */
   downloadHandler?: DownloadHandler;
-  /** Origins (scheme://host[:port]) link URLs may point at, besides the file server's and the store's. */
+  /** Origins (scheme://host[:port]) link URLs may point at, besides the file server's and those the stores own. */
   allowedOrigins?: readonly string[];
   /** Fetch link URLs on any http(s) host. Off by default: a link is a request the sender makes you send. */
   allowAnyHost?: boolean;
@@ -126,8 +129,17 @@ export interface SmartReceiveOptions extends BaseOptions {
    * is read, and a mismatch is thrown from the stream.
    */
   stream?: boolean | ((payload: WirePayload) => boolean);
-  /** A store whose origins join the allowlist. */
+  /**
+   * A store that reads its own link URLs (see `stores`). The same option as
+   * on the sending side, so a bridge's default `store` serves both.
+   */
   store?: ClaimCheckStore;
+  /**
+   * Stores that read link URLs they own (`owns`): through their `get` (other
+   * schemes such as nats-obj://, credentials), or by the built-in HTTP GET
+   * with their origin allowed. Asked after `store`, before `downloadHandler`.
+   */
+  stores?: readonly ClaimCheckReader[];
   /**
    * Told before each wait between download attempts of a link payload: the
    * attempt that failed (1-based), the delay before the next one, and why.

@@ -16,11 +16,16 @@ export {
   type StreamData,
 } from "./source.js";
 export type {
+  ClaimCheckDeleteOptions,
+  ClaimCheckGetOptions,
   ClaimCheckPutRequest,
   ClaimCheckPutResult,
+  ClaimCheckReader,
   ClaimCheckStore,
+  ConnectionProvider,
   DownloadHandler,
+  GetBody,
   PutBody,
   UploadHandler,
 } from "./store.js";
-export { safeFileName } from "./store.js";
+export { ownsOrigins, safeFileName } from "./store.js";

@@ -5,7 +5,7 @@
 import { AbortedError, NatsBridgeError, type PayloadType, SizeMismatchError, UploadFailedError } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 import { MeasuredStream, openStreamData, type StreamData } from "./source.js";
-import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
+import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, ConnectionProvider } from "./store.js";
 
 export interface LinkItem {
   id: string;
@@ -24,6 +24,8 @@ export interface PutContext {
   checksum: boolean;
   signal?: AbortSignal | undefined;
   onProgress?: ((sentBytes: number, totalBytes: number | undefined) => void) | undefined;
+  /** The sending bridge's connection, for stores that write through NATS. */
+  connection?: ConnectionProvider | undefined;
 }
 
 export interface PutOutcome {
@@ -42,6 +44,7 @@ export async function putLinkPayload(store: ClaimCheckStore, platform: Platform,
     payloadId: it.id,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    ...(ctx.connection ? { connection: ctx.connection } : {}),
   };
   try {
     if (it.bytes) {
@@ -78,7 +81,7 @@ export async function putLinkPayload(store: ClaimCheckStore, platform: Platform,
         );
       }
     } catch (error) {
-      await store.delete?.(result.url).catch(() => undefined);
+      await store.delete?.(result.url, ctx.connection ? { connection: ctx.connection } : {}).catch(() => undefined);
       throw error;
     }
     return { result, size: measured.bytes, sha256: await measured.digest() };

@@ -6,7 +6,7 @@
 
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { testStore } from "@natsbridge/core/testing";
-import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { freePort, type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createBridge, httpStore } from "../src/browser.js";
 import { browserPlatform } from "../src/platform/browser.js";
@@ -16,6 +16,10 @@ testStore({
   create: async () => {
     const server = await startNginxDav({ cors: true });
     return { store: httpStore({ baseUrl: `${server.url}/natsbridge` }), cleanup: () => server.dispose() };
+  },
+  failing: async () => {
+    const base = `http://127.0.0.1:${await freePort()}/natsbridge`;
+    return { store: httpStore({ baseUrl: base, timeout: 5000 }), url: `${base}/gone/blob.bin` };
   },
 });
 

@@ -3,7 +3,7 @@
 
 import { httpStore } from "@natsbridge/core";
 import { testStore } from "@natsbridge/core/testing";
-import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
+import { freePort, type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 testStore({
@@ -11,6 +11,11 @@ testStore({
   create: async () => {
     const server = await startNginxDav();
     return { store: httpStore({ baseUrl: `${server.url}/natsbridge` }), cleanup: () => server.dispose() };
+  },
+  // Nothing listens on a free port: every request is refused.
+  failing: async () => {
+    const base = `http://127.0.0.1:${await freePort()}/natsbridge`;
+    return { store: httpStore({ baseUrl: base, timeout: 5000 }), url: `${base}/gone/blob.bin` };
   },
 });
 

@@ -10,6 +10,7 @@ import {
   type ReceivedEnvelope,
   type SubscribeOptions,
 } from "@natsbridge/core";
+import { ownsOrigins } from "@natsbridge/core/store";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const natsUrl = inject("natsUrl");
@@ -177,7 +178,7 @@ describe("max_payload", () => {
     const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     store = {
       name: "memory-http",
-      origins: [origin],
+      owns: ownsOrigins([origin]),
       async put(req) {
         const path = `/${req.payloadId}/${req.dataname}`;
         blobs.set(path, req.body as Uint8Array);

@@ -6,7 +6,14 @@
 // Blob (browsers). Each entry point (index.ts, browser.ts) binds its PlikHttp.
 
 import { bodyChunks, type ClaimCheckPutRequest, type ClaimCheckStore, safeFileName } from "@natsbridge/core/store";
-import { UploadFailedError } from "@natsbridge/envelope";
+import {
+  AbortedError,
+  DeleteFailedError,
+  InvalidDataError,
+  InvalidOptionError,
+  isNatsBridgeError,
+  UploadFailedError,
+} from "@natsbridge/envelope";
 import { addFile, createUpload, fileUrl, type PlikConnection, PlikHttpError, removeUpload } from "./client.js";
 import type { PlikHttp } from "./http.js";
 
@@ -49,8 +56,13 @@ const REMEMBERED_UPLOADS = 1000;
 /** A ClaimCheckStore on a Plik server, speaking HTTP through `http`. */
 export function createPlikStore(options: BasePlikStoreOptions, http: PlikHttp, defaultUrl: string | undefined): PlikStore {
   const url = options.url ?? defaultUrl;
-  if (!url) throw new UploadFailedError("plikStore needs `url` (or $FILESERVER_URL on Node)");
-  const baseUrl = url.replace(/\/+$/, "");
+  if (!url) throw new InvalidOptionError("plikStore needs `url` (or $FILESERVER_URL on Node)");
+  let baseUrl: string;
+  try {
+    baseUrl = new URL(url).href.replace(/\/+$/, "");
+  } catch {
+    throw new InvalidOptionError(`plikStore: url is not a URL: ${JSON.stringify(url)}`);
+  }
   const oneShot = options.oneShot ?? true;
   const connection: PlikConnection = {
     baseUrl,
@@ -65,8 +77,9 @@ export function createPlikStore(options: BasePlikStoreOptions, http: PlikHttp, d
   return {
     name: "plik",
     oneShot,
-    get origins() {
-      return [...origins];
+    /** Plik file URLs (`/file/{upload}/{file}/{name}`) on its API or download origin. */
+    owns(link: string) {
+      return uploadIdOf(link) !== undefined && origins.has(new URL(link).origin);
     },
     async put(req: ClaimCheckPutRequest) {
       const where = { correlationId: req.correlationId, dataname: req.dataname };
@@ -105,21 +118,32 @@ export function createPlikStore(options: BasePlikStoreOptions, http: PlikHttp, d
           },
         };
       } catch (cause) {
-        if (req.signal?.aborted) throw cause;
+        if (req.signal?.aborted) throw new AbortedError("upload to Plik aborted", { ...where, cause });
         if (cause instanceof PlikHttpError) {
           throw new UploadFailedError(`${cause.message}`, { ...where, cause, details: { status: cause.status, step: cause.step } });
         }
-        throw cause;
+        if (isNatsBridgeError(cause)) throw cause.withContext(where);
+        throw new UploadFailedError(`upload to Plik failed: ${String((cause as Error)?.message ?? cause)}`, { ...where, cause });
       }
     },
     async delete(link, opts) {
       const known = tokens.get(link);
       const uploadId = known?.uploadId ?? uploadIdOf(link);
-      if (!uploadId) return;
-      // Without the upload token only a user token that created the upload can remove it.
-      if (!known && !options.token) return;
-      await removeUpload(connection, uploadId, known?.uploadToken, opts?.signal);
-      tokens.delete(link);
+      if (!uploadId) throw new InvalidDataError("not a Plik file URL; nothing deleted", { details: { url: link } });
+      // Plik removes an upload only for its upload token, or a user token that created it.
+      if (!known && !options.token) {
+        throw new DeleteFailedError("cannot delete a Plik upload this store did not make without a user token (`token`)", {
+          details: { uploadId },
+        });
+      }
+      try {
+        // Tokens are kept after a delete, so that deleting again finds the upload gone (404) rather than failing.
+        await removeUpload(connection, uploadId, known?.uploadToken, opts?.signal);
+      } catch (cause) {
+        if (opts?.signal?.aborted) throw new AbortedError("delete aborted", { cause });
+        const details = cause instanceof PlikHttpError ? { uploadId, status: cause.status } : { uploadId };
+        throw new DeleteFailedError(`Plik: ${String((cause as Error)?.message ?? cause)}`, { cause, details });
+      }
     },
   };
 }
@@ -130,8 +154,12 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
 }
 
 function uploadIdOf(link: string): string | undefined {
-  const m = /\/file\/([^/]+)\/[^/]+\/[^/]+$/.exec(new URL(link).pathname);
-  return m ? decodeURIComponent(m[1]!) : undefined;
+  try {
+    const m = /\/file\/([^/]+)\/[^/]+\/[^/]+$/.exec(new URL(link).pathname);
+    return m ? decodeURIComponent(m[1]!) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function* progress(

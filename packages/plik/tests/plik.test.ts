@@ -7,8 +7,14 @@
 import { createBridge, type NatsBridgeError, type PayloadStream } from "@natsbridge/core";
 import { pattern, testStore } from "@natsbridge/core/testing";
 import { PLIK_USER_AGENT, plikOneshotUpload, plikReceiveOptions, plikStore } from "@natsbridge/plik";
-import { type PlikCompatibleServer, startPlikCompatible } from "@natsbridge/test-harness";
+import { freePort, type PlikCompatibleServer, startPlikCompatible } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** A Plik store on a port nothing listens on (with a user token, so that delete gets as far as asking). */
+const unreachablePlik = async () => {
+  const url = `http://127.0.0.1:${await freePort()}`;
+  return { store: plikStore({ url, token: "tok-1", timeout: 5000 }), url: `${url}/file/upload-1/file-1/gone.bin` };
+};
 
 testStore({
   name: "plik one-shot (Plik-compatible test server)",
@@ -17,6 +23,7 @@ testStore({
     const plik = await startPlikCompatible();
     return { store: plikStore({ url: plik.url }), cleanup: () => plik.close() };
   },
+  failing: unreachablePlik,
 });
 
 testStore({

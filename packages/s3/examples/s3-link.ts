@@ -5,7 +5,7 @@
 //
 //   S3_BUCKET=my-claims AWS_REGION=eu-west-1 NATS_URL=nats://127.0.0.1:4222 npx tsx packages/s3/examples/s3-link.ts
 //   # an S3-compatible server: add S3_ENDPOINT=http://127.0.0.1:7070 (path-style is used then)
-import { createBridge } from "@natsbridge/core";
+import { createBridge, deleteConsumed } from "@natsbridge/core";
 import { s3Store } from "@natsbridge/s3";
 
 const bucket = process.env.S3_BUCKET ?? "natsbridge-claims";
@@ -29,7 +29,7 @@ for await (const envelope of subscription) {
     const size = value instanceof Uint8Array ? `${value.byteLength} bytes` : JSON.stringify(value);
     console.log(`${dataname} (${type}, ${info.transport}): ${size}`);
   }
-  const { deleted } = await store.deleteConsumed(envelope);
+  const { deleted } = await deleteConsumed(store, envelope);
   console.log(`deleted ${deleted.length} blob(s) from s3://${bucket}`);
   break;
 }

@@ -9,4 +9,4 @@ export {
   type S3Encryption,
   type S3StoreOptions,
 } from "./options.js";
-export { type DeleteConsumedResult, type S3DownloadHandlerOptions, S3Store, s3Store } from "./store.js";
+export { S3Store, s3Store } from "./store.js";

@@ -39,7 +39,8 @@ export interface S3StoreOptions {
   /**
    * What goes into the envelope: "presigned" (default) is an HTTPS URL any
    * receiver can GET without credentials; "s3" is `s3://bucket/key`, for
-   * receivers that all hold credentials and use `s3DownloadHandler`.
+   * receivers that all hold credentials and are given this store (`stores`),
+   * which reads its links through the SDK.
    */
   link?: "presigned" | "s3";
   /** Server-side encryption (SSE-S3 or SSE-KMS). SSE-C is not offered: a presigned GET cannot carry the key. */

@@ -2,22 +2,15 @@
 // lib-storage's Upload (one PutObject, or a multipart upload streamed in parts
 // for large bodies) and a presigned GET URL from s3-request-presigner goes into
 // the envelope, so Julia, Python and browser receivers fetch it with a plain
-// HTTP GET and no credentials.
+// HTTP GET and no credentials. A receiver handed the store itself reads its
+// URLs (presigned, even expired, and s3://) through the SDK with the store's
+// credentials (`owns` + `get`); delete-after-consume is core's deleteConsumed.
 
 import { DeleteObjectCommand, GetObjectCommand, type PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, DownloadHandler } from "@natsbridge/core/store";
-import {
-  AbortedError,
-  DeleteFailedError,
-  DownloadFailedError,
-  InvalidDataError,
-  type ReceivedEnvelope,
-  SizeLimitExceededError,
-  UploadFailedError,
-  UrlNotAllowedError,
-} from "@natsbridge/envelope";
+import type { ClaimCheckGetOptions, ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, GetBody } from "@natsbridge/core/store";
+import { AbortedError, DeleteFailedError, DownloadFailedError, InvalidDataError, UploadFailedError } from "@natsbridge/envelope";
 import { toUploadBody } from "./body.js";
 import { defaultObjectKey, normalizePrefix } from "./keys.js";
 import { type BucketAddressing, bucketOrigins, formatS3Url, locateObject, type S3Location } from "./locate.js";
@@ -26,26 +19,15 @@ import { describeS3Error } from "./s3-errors.js";
 
 const MAX_KEY_BYTES = 1024;
 
-export interface DeleteConsumedResult {
-  /** URLs of this store's blobs that were deleted. */
-  deleted: string[];
-  /** Link URLs that are not this store's, left alone. */
-  skipped: string[];
-  failed: { url: string; error: Error }[];
-}
-
-export interface S3DownloadHandlerOptions {
-  /** For URLs that are not this store's (e.g. another sender's file server). Default: refuse them with URL_NOT_ALLOWED. */
-  fallback?: DownloadHandler;
-  /** Refuse objects larger than this many bytes. Default 4 GiB. */
-  maxBytes?: number;
-}
-
 export class S3Store implements ClaimCheckStore {
   readonly name = "s3";
   readonly client: S3Client;
   readonly bucket: string;
   readonly keyPrefix: string;
+  /**
+   * Origins of this store's presigned URLs: what a receiver without
+   * credentials lists in `allowedOrigins` to fetch them with a plain GET.
+   */
   readonly origins: readonly string[];
   readonly #options: S3StoreOptions;
   readonly #addressing: BucketAddressing;
@@ -183,68 +165,53 @@ export class S3Store implements ClaimCheckStore {
     }
   }
 
-  /**
-   * Delete-after-consume: remove this store's blobs named by a received
-   * envelope's link payloads. Only safe when this receiver is the sole consumer
-   * (one subscriber, or a queue group); with fan-out, rely on the lifecycle rule.
-   */
-  async deleteConsumed(envelope: Pick<ReceivedEnvelope, "payloadInfo">): Promise<DeleteConsumedResult> {
-    const result: DeleteConsumedResult = { deleted: [], skipped: [], failed: [] };
-    for (const payload of envelope.payloadInfo) {
-      if (payload.transport !== "link" || typeof payload.data !== "string") continue;
-      const url = payload.data;
-      if (!this.locate(url)) {
-        result.skipped.push(url);
-        continue;
-      }
-      try {
-        await this.delete(url);
-        result.deleted.push(url);
-      } catch (error) {
-        result.failed.push({ url, error: error as Error });
-      }
-    }
-    return result;
+  /** Whether `url` is one of this store's (presigned or s3://, in its bucket). */
+  owns(url: string): boolean {
+    return this.locate(url) !== undefined;
   }
 
   /**
-   * A download handler for receivers that hold credentials: this store's
-   * `s3://` and presigned URLs are read with GetObject (so an expired
-   * presigned URL still works for them); other URLs go to `fallback`.
+   * Read one of this store's blobs through the SDK (GetObject, from `offset`
+   * with a Range): for receivers that hold credentials, so `s3://` links and
+   * expired presigned URLs still read. What cannot pass (missing key, access
+   * denied) is DOWNLOAD_FAILED with the S3 reason; an unreachable server, a
+   * 5xx or a body broken mid-way is retried by the receiver from where it stopped.
    */
-  downloadHandler(options: S3DownloadHandlerOptions = {}): DownloadHandler {
-    const maxBytes = options.maxBytes ?? 4 * 1024 ** 3;
-    return async (url, maxRetries, baseDelay, maxDelay, correlationId) => {
-      const location = this.locate(url);
-      if (!location) {
-        if (options.fallback) return options.fallback(url, maxRetries, baseDelay, maxDelay, correlationId);
-        throw new UrlNotAllowedError(`link URL is not in S3 bucket ${this.bucket} and no fallback handler is set`, {
-          correlationId,
-          details: { origins: [...this.origins] },
-        });
+  async get(url: string, options: ClaimCheckGetOptions = {}): Promise<GetBody> {
+    const { signal, offset = 0, correlationId } = options;
+    const location = this.locate(url);
+    if (!location) {
+      throw new DownloadFailedError(`not a URL of this S3 store (bucket ${this.bucket})`, {
+        correlationId,
+        details: { origins: [...this.origins] },
+      });
+    }
+    if (signal?.aborted) throw new AbortedError("download aborted before it started", { correlationId, cause: signal.reason });
+    const where = formatS3Url(location);
+    try {
+      const res = await this.client.send(
+        new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) }),
+        signal ? { abortSignal: signal } : {},
+      );
+      if (!res.Body) throw new Error("GetObject returned no body");
+      // Node's body is a stream of Buffers already; elsewhere the SDK makes a web stream.
+      const body = res.Body as unknown as Partial<AsyncIterable<Uint8Array>> & { transformToWebStream(): ReadableStream<Uint8Array> };
+      return typeof body[Symbol.asyncIterator] === "function" ? (body as AsyncIterable<Uint8Array>) : body.transformToWebStream();
+    } catch (error) {
+      if (signal?.aborted) throw new AbortedError(`download of ${where} aborted`, { correlationId, cause: error });
+      const { reason, details } = describeS3Error(error);
+      // Asking for the rest of a blob that was read to its end.
+      if (offset > 0 && details.s3Code === "InvalidRange") return new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+      // No answer, or a server error, may pass: a plain Error lets the receiver retry with its backoff.
+      if (details.status === undefined || details.status >= 500 || details.status === 429 || details.status === 408) {
+        throw new Error(`${where}: ${reason}`, { cause: error });
       }
-      const where = formatS3Url(location);
-      try {
-        const res = await this.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-        if (res.ContentLength !== undefined && res.ContentLength > maxBytes) {
-          await res.Body?.transformToWebStream().cancel();
-          throw new SizeLimitExceededError(`${where} is ${res.ContentLength} bytes, over the ${maxBytes}-byte download limit`, {
-            correlationId,
-            details: { declared: res.ContentLength, limit: maxBytes },
-          });
-        }
-        if (!res.Body) throw new Error("GetObject returned no body");
-        return await res.Body.transformToByteArray();
-      } catch (error) {
-        if (error instanceof SizeLimitExceededError) throw error;
-        const { reason, details } = describeS3Error(error);
-        throw new DownloadFailedError(`failed to download ${where}: ${reason}`, {
-          correlationId,
-          cause: error,
-          details: { bucket: location.bucket, key: location.key, ...details },
-        });
-      }
-    };
+      throw new DownloadFailedError(`failed to download ${where}: ${reason}`, {
+        correlationId,
+        cause: error,
+        details: { bucket: location.bucket, key: location.key, ...details },
+      });
+    }
   }
 }
 

@@ -56,7 +56,7 @@ beforeAll(async () => {
     region: "us-east-1",
     forcePathStyle: true,
     credentials: { accessKeyId: ACCESS, secretAccessKey: SECRET },
-    // One SDK attempt per upload, so a dead server fails fast.
+    // One SDK attempt per call, so a dead server fails fast (the receiver retries reads with its own backoff).
     clientConfig: { maxAttempts: 1 },
   });
   await store.client.send(new CreateBucketCommand({ Bucket: "faults" }));

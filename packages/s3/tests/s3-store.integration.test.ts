@@ -1,9 +1,10 @@
 // The store against a real S3-compatible server (versitygw, which checks
 // signatures and presigned-URL expiry): uploads, presigned links, streaming
-// multipart, errors, delete, delete-after-consume and the SDK download handler.
+// multipart, errors, delete, core's delete-after-consume and reads through the SDK.
 import { HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { deleteConsumed } from "@natsbridge/core";
 import type { NatsBridgeError } from "@natsbridge/envelope";
-import { defaultObjectKey } from "@natsbridge/s3";
+import { defaultObjectKey, type S3Store } from "@natsbridge/s3";
 import { afterAll, describe, expect, it } from "vitest";
 import { fetchBytes, generatedChunks, putRequest, randomBytes, s3, sha256Of, storeOnServer } from "./helpers.js";
 
@@ -165,9 +166,9 @@ describe("delete and delete-after-consume", () => {
     wrong.client.destroy();
   });
 
-  it("deleteConsumed deletes this store's link blobs and leaves the rest", async () => {
+  it("core's deleteConsumed deletes this store's link blobs (presigned and s3://) and leaves the rest", async () => {
     const a = await store.put(putRequest(randomBytes(10)));
-    const b = await store.put(putRequest(randomBytes(10)));
+    const b = await storeOnServer({ link: "s3" }).put(putRequest(randomBytes(10)));
     const link = (data: string) => ({
       id: "i",
       dataname: "d",
@@ -178,51 +179,52 @@ describe("delete and delete-after-consume", () => {
       data,
       metadata: {},
     });
-    const result = await store.deleteConsumed({
+    const result = await deleteConsumed(store, {
       payloadInfo: [
         link(a.url),
         { ...link(""), transport: "direct", data: undefined },
         link(b.url),
         link("http://fileserver.example.com/f/1/x.bin"),
+        link("s3://another-bucket/key"),
       ] as never,
     });
     expect(result.deleted).toEqual([a.url, b.url]);
-    expect(result.skipped).toEqual(["http://fileserver.example.com/f/1/x.bin"]);
+    expect(result.skipped).toEqual(["http://fileserver.example.com/f/1/x.bin", "s3://another-bucket/key"]);
     expect(result.failed).toEqual([]);
     expect((await fetch(a.url)).status).toBe(404);
   });
 });
 
-describe("download through the SDK (receivers with credentials)", () => {
-  it('link: "s3" puts s3://bucket/key in the envelope and downloadHandler reads it', async () => {
+describe("reading through the SDK (receivers with credentials)", () => {
+  const read = async (s: S3Store, url: string) => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of (await s.get(url)) as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+
+  it('link: "s3" puts s3://bucket/key in the envelope, which the store owns and reads', async () => {
     const s3Links = storeOnServer({ link: "s3" });
     const body = randomBytes(5000);
     const result = await s3Links.put(putRequest(body));
     expect(result.url).toBe(`s3://${s3.bucket}/${result.metadata!.s3_key as string}`);
     expect(result.metadata).not.toHaveProperty("url_expires_at");
-    const download = s3Links.downloadHandler();
-    expect(new Uint8Array(await download(result.url, 5, 100, 5000, "corr"))).toEqual(body);
+    expect(s3Links.owns(result.url)).toBe(true);
+    expect(new Uint8Array(await read(s3Links, result.url))).toEqual(body);
     s3Links.client.destroy();
   });
 
-  it("downloadHandler reads this store's presigned URLs even once expired, and refuses or forwards others", async () => {
+  it("get reads this store's presigned URLs even once expired; missing keys are DOWNLOAD_FAILED with the S3 code", async () => {
     const shortLived = storeOnServer({ urlExpiresIn: 1 });
     const body = randomBytes(3000);
     const { url } = await shortLived.put(putRequest(body));
     await new Promise((r) => setTimeout(r, 2_200));
     expect((await fetch(url)).status).toBe(403);
-    const download = shortLived.downloadHandler({ maxBytes: 1_000_000 });
-    expect(new Uint8Array(await download(url, 5, 100, 5000, "corr"))).toEqual(body);
-
-    await expect(download("http://fileserver.example.com/f/x", 5, 100, 5000, "corr")).rejects.toMatchObject({ code: "URL_NOT_ALLOWED" });
-    await expect(download(`s3://${s3.bucket}/missing/key`, 5, 100, 5000, "corr")).rejects.toMatchObject({
+    expect(new Uint8Array(await read(shortLived, url))).toEqual(body);
+    expect(shortLived.owns("http://fileserver.example.com/f/x")).toBe(false);
+    await expect(shortLived.get(`s3://${s3.bucket}/missing/key`)).rejects.toMatchObject({
       code: "DOWNLOAD_FAILED",
       details: { s3Code: "NoSuchKey", status: 404 },
     });
-    const tiny = shortLived.downloadHandler({ maxBytes: 100 });
-    await expect(tiny(url, 5, 100, 5000, "corr")).rejects.toMatchObject({ code: "SIZE_LIMIT_EXCEEDED" });
-    const forwarding = shortLived.downloadHandler({ fallback: async () => new Uint8Array([7]) });
-    expect(await forwarding("http://fileserver.example.com/f/x", 5, 100, 5000, "corr")).toEqual(new Uint8Array([7]));
     shortLived.client.destroy();
   });
 });

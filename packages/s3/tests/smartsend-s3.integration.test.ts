@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { createBridge, type NatsBridge, type NatsBridgeError, type PayloadTuple } from "@natsbridge/core";
+import { createBridge, deleteConsumed, type NatsBridge, type NatsBridgeError, type PayloadTuple } from "@natsbridge/core";
 import { s3Store } from "@natsbridge/s3";
 import { findPython } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -19,10 +19,10 @@ let seq = 0;
 
 beforeAll(async () => {
   sender = createBridge({ brokerUrl: natsUrl, store });
-  // The receiver holds no credentials: the store only tells it which origin to allow.
+  // The receiver holds no credentials: it allows the bucket's origin and GETs the presigned URLs.
   receiver = createBridge({
     brokerUrl: natsUrl,
-    store: s3Store({ bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true }),
+    allowedOrigins: s3Store({ bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true }).origins,
     maxRetries: 3,
     baseDelay: 10,
   });
@@ -92,8 +92,8 @@ describe("smartsend → NATS → smartreceive with S3 links", () => {
       expect(info.metadata).toMatchObject({ s3_bucket: s3.bucket, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     }
 
-    // Delete-after-consume: this receiver is the only consumer.
-    const cleanup = await store.deleteConsumed(env);
+    // Delete-after-consume (core's, for any store): this receiver is the only consumer.
+    const cleanup = await deleteConsumed(store, env);
     expect(cleanup.deleted).toHaveLength(2);
     expect(cleanup.failed).toEqual([]);
     await expect(receiver.smartreceive(messages[0]!)).rejects.toMatchObject({ code: "DOWNLOAD_FAILED" });
@@ -134,8 +134,8 @@ describe("smartsend → NATS → smartreceive with S3 links", () => {
       reasons: [expect.stringMatching(/^attempt 1: HTTP 403 \(AccessDenied: Request has expired\.?\)$/)],
     });
     expect(error.message).not.toMatch(/X-Amz-Signature|X-Amz-Credential/);
-    // A receiver with credentials can still read it through the SDK.
-    const withCredentials = await receiver.smartreceive(messages[0]!, { downloadHandler: shortLived.downloadHandler() });
+    // A receiver with credentials, given the store, still reads it through the SDK.
+    const withCredentials = await receiver.smartreceive(messages[0]!, { stores: [shortLived] });
     expect(withCredentials.payloads.map((p) => p[0])).toEqual(["note", "settings", "rows", "scan", "weights"]);
     shortLived.client.destroy();
   });
@@ -161,7 +161,7 @@ describe("smartsend → NATS → smartreceive with S3 links", () => {
     const failingSecond = {
       ...store,
       name: store.name,
-      origins: store.origins,
+      owns: (url: string) => store.owns(url),
       put: async (request: Parameters<typeof store.put>[0]) => {
         if (++puts === 2) throw new Error("disk full");
         return store.put(request);
@@ -183,11 +183,18 @@ describe("smartsend → NATS → smartreceive with S3 links", () => {
     const s3Links = storeOnServer({ keyPrefix: `e2e-${process.pid}`, link: "s3" });
     const payloads = mixed();
     const { messages } = await capture((s) => sender.smartsend(s, payloads, { store: s3Links, flush: true }));
-    const env = await receiver.smartreceive(messages[0]!, { downloadHandler: s3Links.downloadHandler() });
+    const env = await receiver.smartreceive(messages[0]!, { stores: [s3Links] });
     expectSamePayloads(env.payloads, payloads);
     expect(env.payloadInfo[4]!.data).toMatch(new RegExp(`^s3://${s3.bucket}/e2e-${process.pid}/`));
-    // Without the handler, s3:// is not a URL the default HTTP download fetches.
-    await expect(receiver.smartreceive(messages[0]!)).rejects.toMatchObject({ code: "URL_NOT_ALLOWED" });
+    // Streamed too: the SDK read, verified as it goes.
+    const streamed = await receiver.smartreceive(messages[0]!, { stores: [s3Links], stream: true });
+    const weights = streamed.payloads[4]![1] as { bytes(): Promise<Uint8Array> };
+    expect(Buffer.from(await weights.bytes()).equals(payloads[4]![1] as Uint8Array)).toBe(true);
+    // Without the store, s3:// is not a URL the default HTTP download fetches; the error says what to configure.
+    await expect(receiver.smartreceive(messages[0]!)).rejects.toMatchObject({
+      code: "URL_NOT_ALLOWED",
+      details: { scheme: "s3:", store: "s3Store() from @natsbridge/s3" },
+    });
     s3Links.client.destroy();
   });
 });

@@ -4,9 +4,12 @@
 // - a connection made with nats.ws (the pre-v3 websocket client) handed to the
 //   bridge as `connection`, for pages that already have one;
 // - Plik from a page (@natsbridge/plik's browser entry): uploads through a
-//   CORS-adding reverse proxy, the refusal without one, and Plik links received.
+//   CORS-adding reverse proxy, the refusal without one, and Plik links received;
+// - the JetStream Object Store from a page (@natsbridge/objstore): link
+//   payloads written and read over the page's own websocket connection.
 
 import { createBridge, ensureStream, type NatsBridge, type PayloadStream, type ReceivedEnvelope } from "@natsbridge/core";
+import { objectStore } from "@natsbridge/objstore";
 import { plikOneshotUpload, plikStore } from "@natsbridge/plik";
 import { connect as natsWsConnect } from "nats.ws";
 
@@ -145,17 +148,51 @@ const lab = {
     }
   },
 
-  /** Subscribe now; `received(id)` resolves with the first envelope's file (size, sha256). */
-  async listen(r: { ws: string; subject: string; fileserverUrl: string; stream?: boolean }) {
-    const bridge = createBridge({ brokerUrl: r.ws, fileserverUrl: r.fileserverUrl });
-    const sub = await bridge.subscribe(r.subject, { stream: r.stream === true });
+  /**
+   * smartsend text + a file of `size` bytes by link into the object store
+   * bucket, through the page's websocket connection (no file server at all).
+   */
+  async objSend(r: { ws: string; subject: string; bucket: string; size: number; seed: number; asBlob?: boolean }) {
+    const bridge = createBridge({ brokerUrl: r.ws, store: objectStore({ bucket: r.bucket }) });
+    try {
+      const data = pattern(r.size, r.seed);
+      const [env] = await bridge.smartsend(
+        r.subject,
+        [
+          ["note", "from the page, by object store", "text"],
+          ["file", r.asBlob ? new Blob([data as Uint8Array<ArrayBuffer>]) : data, "binary"],
+        ],
+        { flush: true },
+      );
+      return { msgId: env.msg_id, url: env.payloads.find((p) => p.dataname === "file")!.data as string };
+    } catch (e) {
+      return { error: describe(e), code: (e as { code?: string }).code };
+    } finally {
+      await bridge.close();
+    }
+  },
+
+  /**
+   * Subscribe now; `received(id)` resolves with the first envelope's file (size, sha256).
+   * With `bucket`, the page reads object store links through its own connection.
+   */
+  async listen(r: { ws: string; subject: string; fileserverUrl?: string; bucket?: string; stream?: boolean }) {
+    const bridge = createBridge({
+      brokerUrl: r.ws,
+      ...(r.fileserverUrl ? { fileserverUrl: r.fileserverUrl } : {}),
+      ...(r.bucket ? { stores: [objectStore({ bucket: r.bucket })] } : {}),
+    });
+    // A message that cannot be received goes to onError, not to the loop: the first one is the answer then.
+    let refused!: (e: unknown) => void;
+    const refusal = new Promise<never>((_, reject) => (refused = reject));
+    const sub = await bridge.subscribe(r.subject, { stream: r.stream === true, onError: (e) => refused(e) });
     await (await bridge.connection()).flush();
     const id = crypto.randomUUID();
     listening.set(
       id,
       (async () => {
         try {
-          const env = (await sub[Symbol.asyncIterator]().next()).value as ReceivedEnvelope;
+          const env = (await Promise.race([sub[Symbol.asyncIterator]().next(), refusal])).value as ReceivedEnvelope;
           const file = env.payloads.find(([n]) => n === "file")![1] as Uint8Array | PayloadStream;
           const bytes = file instanceof Uint8Array ? file : await file.bytes();
           return {
@@ -165,7 +202,7 @@ const lab = {
             streamed: !(file instanceof Uint8Array),
           };
         } catch (e) {
-          return { error: describe(e) };
+          return { error: describe(e), code: (e as { code?: string }).code };
         } finally {
           sub.unsubscribe();
           await bridge.close();
