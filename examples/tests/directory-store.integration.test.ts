@@ -13,6 +13,7 @@ import { directoryStore } from "../src/lib/directory-store.js";
 
 testStore({
   name: "directory behind nginx",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const nginx = await startNginxDav();
     return { store: directoryStore({ directory: nginx.root, publicUrl: nginx.url }), cleanup: () => nginx.dispose() };

@@ -13,6 +13,7 @@ import { browserPlatform } from "../src/platform/browser.js";
 
 testStore({
   name: "http, browser variant (fetch, nginx WebDAV with CORS)",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const server = await startNginxDav({ cors: true });
     return { store: httpStore({ baseUrl: `${server.url}/natsbridge` }), cleanup: () => server.dispose() };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 testStore({
   name: "http (nginx WebDAV)",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const server = await startNginxDav();
     return { store: httpStore({ baseUrl: `${server.url}/natsbridge` }), cleanup: () => server.dispose() };
@@ -23,6 +24,7 @@ const TOKEN = "Bearer conformance-token";
 
 testStore({
   name: "http with Authorization on writes (nginx WebDAV)",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const server = await startNginxDav({ authorization: TOKEN });
     return { store: httpStore({ baseUrl: server.url, headers: { authorization: TOKEN } }), cleanup: () => server.dispose() };

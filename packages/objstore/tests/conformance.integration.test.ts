@@ -11,6 +11,7 @@ const natsUrl = inject("natsUrl");
 
 testStore({
   name: "object store (nats-server JetStream, the bridge's connection)",
+  capabilities: ["get", "owns", "delete"],
   create: async () => {
     const nc = await connect({ servers: natsUrl });
     return {
@@ -31,6 +32,7 @@ testStore({
 
 testStore({
   name: "object store with 16 KiB chunks and its own connection",
+  capabilities: ["get", "owns", "delete"],
   largeSize: 4 * 1024 * 1024,
   create: async () => {
     const nc = await connect({ servers: natsUrl });

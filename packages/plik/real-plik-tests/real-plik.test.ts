@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 testStore({
   name: "plik one-shot (real plikd)",
+  capabilities: ["owns", "delete"],
   oneShot: true,
   create: async () => {
     const plik = await startPlik();
@@ -23,6 +24,7 @@ testStore({
 
 testStore({
   name: "plik with TTL, not one-shot (real plikd)",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const plik = await startPlik();
     return { store: plikStore({ url: plik.url, oneShot: false, ttl: 3600 }), cleanup: () => plik.dispose() };
@@ -31,6 +33,7 @@ testStore({
 
 testStore({
   name: "plik with a user token (real plikd refusing anonymous uploads)",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const plik = await startPlik({ requireToken: true });
     return { store: plikStore({ url: plik.url, token: plik.token!, oneShot: false }), cleanup: () => plik.dispose() };

@@ -18,6 +18,7 @@ const unreachablePlik = async () => {
 
 testStore({
   name: "plik one-shot (Plik-compatible test server)",
+  capabilities: ["owns", "delete"],
   oneShot: true,
   create: async () => {
     const plik = await startPlikCompatible();
@@ -28,6 +29,7 @@ testStore({
 
 testStore({
   name: "plik with TTL, not one-shot (Plik-compatible test server)",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const plik = await startPlikCompatible();
     return { store: plikStore({ url: plik.url, oneShot: false, ttl: 3600 }), cleanup: () => plik.close() };
@@ -36,6 +38,7 @@ testStore({
 
 testStore({
   name: "plik with a user token (Plik-compatible test server refusing anonymous uploads)",
+  capabilities: ["owns", "delete"],
   create: async () => {
     const plik = await startPlikCompatible({ tokens: ["tok-1"], requireToken: true });
     return { store: plikStore({ url: plik.url, token: "tok-1", oneShot: false }), cleanup: () => plik.close() };

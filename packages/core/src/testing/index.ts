@@ -27,6 +27,12 @@ export interface StoreTestOptions {
    * DELETE_FAILED and DOWNLOAD_FAILED from a broken server.
    */
   failing?: () => Promise<FailingStore> | FailingStore;
+  /**
+   * The optional methods of the contract this store implements. The suite
+   * checks the store has exactly these, and runs the cases of each one: a
+   * store's missing capability is declared, never skipped.
+   */
+  capabilities: readonly StoreCapability[];
   /** The store's URLs serve a single GET (Plik one-shot uploads). Default false. */
   oneShot?: boolean;
   /**
@@ -40,6 +46,9 @@ export interface StoreTestOptions {
   /** Per-case timeout in ms. Default 60000. */
   timeout?: number;
 }
+
+/** The optional methods of `ClaimCheckStore`. */
+export type StoreCapability = "get" | "owns" | "delete";
 
 export interface StoreUnderTest {
   store: ClaimCheckStore;
@@ -70,6 +79,7 @@ export interface FailingStore {
  * import { testStore } from "@natsbridge/core/testing";
  * testStore({
  *   name: "s3 (versitygw)",
+ *   capabilities: ["get", "owns", "delete"],
  *   create: async () => {
  *     const server = await startGateway();
  *     return { store: s3Store({ ... }), cleanup: () => server.dispose() };
@@ -99,6 +109,12 @@ export function testStore(options: StoreTestOptions): void {
   };
   const withConnection = (connection: ConnectionProvider | undefined) => (connection ? { connection } : {});
 
+  const has = (...needed: StoreCapability[]) => needed.every((c) => options.capabilities.includes(c));
+  /** `it` for the cases of a capability: registered only when the store declares it. */
+  const itWith = (needed: StoreCapability[], name: string, fn: () => Promise<void>, ms: number) => {
+    if (has(...needed)) it(name, fn, ms);
+  };
+
   describe(`store conformance: ${options.name}`, () => {
     beforeAll(async () => {
       sut = await options.create();
@@ -106,6 +122,12 @@ export function testStore(options: StoreTestOptions): void {
     afterAll(async () => {
       await sut?.cleanup?.();
     }, timeout);
+
+    it("has exactly the optional methods it declares (get, owns, delete)", () => {
+      for (const method of ["get", "owns", "delete"] as const) {
+        expect(typeof sut.store[method] === "function", `${method}`).toBe(has(method));
+      }
+    });
 
     it(
       "has a name and hands out URLs it owns, with JSON metadata",
@@ -122,10 +144,10 @@ export function testStore(options: StoreTestOptions): void {
       timeout,
     );
 
-    it(
+    itWith(
+      ["owns"],
       "owns neither other servers' URLs nor garbage, and does not throw for them",
-      async (ctx) => {
-        if (!sut.store.owns) return ctx.skip();
+      async () => {
         for (const foreign of [
           "http://foreign.invalid/natsbridge/x/y.bin",
           "https://203.0.113.9:9/file/a/b/c",
@@ -134,7 +156,7 @@ export function testStore(options: StoreTestOptions): void {
           "not a url",
           "",
         ]) {
-          expect(sut.store.owns(foreign), foreign).toBe(false);
+          expect(sut.store.owns!(foreign), foreign).toBe(false);
         }
       },
       timeout,
@@ -304,52 +326,52 @@ export function testStore(options: StoreTestOptions): void {
       );
     }
 
-    it(
+    itWith(
+      ["get"],
       "get reads a blob whole and from an offset",
-      async (ctx) => {
-        if (!sut.store.get) return ctx.skip();
+      async () => {
         const bytes = pattern(700_001, 3);
         const { url } = await put(bytes);
-        expect(equalBytes(await drain(sut.store.get(url, withConnection(sut.connection))), bytes)).toBe(true);
+        expect(equalBytes(await drain(sut.store.get!(url, withConnection(sut.connection))), bytes)).toBe(true);
         if (options.oneShot) return;
         for (const offset of [1, 131_072, 400_000, 700_000, 700_001]) {
-          const rest = await drain(sut.store.get(url, { offset, ...withConnection(sut.connection) }));
+          const rest = await drain(sut.store.get!(url, { offset, ...withConnection(sut.connection) }));
           expect(equalBytes(rest, bytes.subarray(offset)), `offset ${offset}`).toBe(true);
         }
       },
       timeout,
     );
 
-    it(
+    itWith(
+      ["get"],
       "get rejects with ABORTED when the signal is already aborted",
-      async (ctx) => {
-        if (!sut.store.get) return ctx.skip();
+      async () => {
         const { url } = await put(pattern(2000));
         const controller = new AbortController();
         controller.abort();
-        await expect(drain(sut.store.get(url, { signal: controller.signal, ...withConnection(sut.connection) }))).rejects.toMatchObject({
+        await expect(drain(sut.store.get!(url, { signal: controller.signal, ...withConnection(sut.connection) }))).rejects.toMatchObject({
           code: "ABORTED",
         });
       },
       timeout,
     );
 
-    it(
+    itWith(
+      ["delete"],
       "delete removes the blob (a read is DOWNLOAD_FAILED), and deleting it again does not throw",
-      async (ctx) => {
-        if (!sut.store.delete) return ctx.skip();
+      async () => {
         const { url } = await put(pattern(2000));
-        await sut.store.delete(url, withConnection(sut.connection));
+        await sut.store.delete!(url, withConnection(sut.connection));
         await expect(read(url)).rejects.toMatchObject({ code: "DOWNLOAD_FAILED" });
-        await sut.store.delete(url, withConnection(sut.connection));
+        await sut.store.delete!(url, withConnection(sut.connection));
       },
       timeout,
     );
 
-    it(
+    itWith(
+      ["delete", "owns"],
       "delete-after-consume (core's deleteConsumed) deletes the store's own links only",
-      async (ctx) => {
-        if (!sut.store.delete || !sut.store.owns) return ctx.skip();
+      async () => {
         const mine = await put(pattern(3000, 5));
         const kept = await put(pattern(3000, 6));
         const foreign = "http://foreign.invalid/natsbridge/elsewhere.bin";
@@ -393,22 +415,22 @@ export function testStore(options: StoreTestOptions): void {
           timeout,
         );
 
-        it(
+        itWith(
+          ["delete"],
           "delete rejects with DELETE_FAILED",
-          async (ctx) => {
-            if (!broken.store.delete) return ctx.skip();
+          async () => {
             if (broken.store.owns) expect(broken.store.owns(broken.url)).toBe(true);
-            await expect(broken.store.delete(broken.url, withConnection(broken.connection))).rejects.toMatchObject({
+            await expect(broken.store.delete!(broken.url, withConnection(broken.connection))).rejects.toMatchObject({
               code: "DELETE_FAILED",
             });
           },
           timeout,
         );
 
-        it(
+        itWith(
+          ["delete", "owns"],
           "deleteConsumed reports the failure as DELETE_FAILED and does not throw",
-          async (ctx) => {
-            if (!broken.store.delete || !broken.store.owns) return ctx.skip();
+          async () => {
             const result = await deleteConsumed(
               broken.store,
               { correlation_id: "corr-refused", payloadInfo: [linkInfo(broken.url)] },
