@@ -57,6 +57,7 @@ import { uploadHandlerStore } from "./handler-store.js";
 import { PayloadStream } from "./payload-stream.js";
 import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
 import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
+import { loadTelemetry, type ReceiveObservation, type RetryListener, type SendObservation, type Telemetry } from "./telemetry.js";
 import { selectTransport } from "./transport.js";
 
 export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
@@ -112,6 +113,9 @@ export class NatsBridge {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
   readonly #defaults: BridgeOptions;
+  /** OpenTelemetry (telemetry.ts): loaded on the first message; undefined when @opentelemetry/api is not installed. */
+  #telemetry: Telemetry | undefined;
+  #telemetryLoading: Promise<Telemetry | undefined> | undefined;
 
   constructor(platform: Platform, defaults: BridgeOptions = {}) {
     // Each environment variable is read once, at its first use by this bridge:
@@ -136,6 +140,11 @@ export class NatsBridge {
     return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
   }
 
+  /** The telemetry, loaded once: later messages take the field without awaiting. */
+  #loadTelemetry(): Promise<Telemetry | undefined> {
+    return (this.#telemetryLoading ??= loadTelemetry().then((t) => (this.#telemetry = t)));
+  }
+
   /** Drain and close the connections this bridge opened. Connections passed in are left alone. */
   close(): Promise<void> {
     return this.#pool.close();
@@ -147,10 +156,29 @@ export class NatsBridge {
    * Nothing is published if any step fails, and uploads already made are deleted.
    */
   async smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
-    const o: SmartSendOptions = { ...this.#defaults, ...options };
+    const o = { ...this.#defaults, ...options, correlationId: options.correlationId ?? uuid4(), msgId: options.msgId ?? uuid4() };
+    // telemetry hook [send:start]: undefined unless a tracer or meter provider is registered.
+    const telemetry = this.#telemetryLoading ? this.#telemetry : await this.#loadTelemetry();
+    const observed = telemetry?.startSend(String(subject), o.correlationId, o.msgId);
+    if (!observed) return this.#send(subject, payloads, o, undefined);
+    try {
+      const sent = await this.#send(subject, payloads, o, observed);
+      observed.sent(sent[0]); // telemetry hook [send:end]
+      return sent;
+    } catch (error) {
+      observed.failed(error); // telemetry hook [send:failed]
+      throw error;
+    }
+  }
+
+  async #send(
+    subject: string,
+    payloads: readonly PayloadTuple[],
+    o: SmartSendOptions & { correlationId: string; msgId: string },
+    observed: SendObservation | undefined,
+  ): Promise<[WireEnvelope, string]> {
     const base = resolveBase(o, this.#platform);
-    const correlationId = o.correlationId ?? uuid4();
-    const msgId = o.msgId ?? uuid4();
+    const { correlationId, msgId } = o;
     const log = messageLogger(base.logger, correlationId);
     log.debug({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
     if (typeof subject !== "string" || subject.length === 0) {
@@ -223,15 +251,18 @@ export class NatsBridge {
           "smartsend: link transport, uploading",
         );
         const { putLinkPayload } = await import("./upload.js");
-        const { result, size, sha256 } = await putLinkPayload(store!, this.#platform, it.source ? { ...it, bytes: undefined } : it, {
-          correlationId,
-          msgId,
-          checksum: o.checksum !== false,
-          signal: o.signal,
-          onProgress: o.onUploadProgress
-            ? (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes })
-            : undefined,
-        });
+        const put = () =>
+          putLinkPayload(store!, this.#platform, it.source ? { ...it, bytes: undefined } : it, {
+            correlationId,
+            msgId,
+            checksum: o.checksum !== false,
+            signal: o.signal,
+            onProgress: o.onUploadProgress
+              ? (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes })
+              : undefined,
+          });
+        // telemetry hook [send:upload]: the upload runs inside its span.
+        const { result, size, sha256 } = await (observed ? observed.upload(it.dataname, it.payloadType, store!.name, put) : put());
         uploaded.push(result);
         log.debug({ dataname: it.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
         // Store facts first, so they can never overwrite the size and checksum receivers verify.
@@ -258,13 +289,16 @@ export class NatsBridge {
             { correlationId, details: { bytes: bytes.byteLength, maxPayload } },
           );
         }
+        // telemetry hook [send:publish]: the publish span, and the trace context as NATS headers.
+        const headers = observed?.publishing(bytes.byteLength, Boolean(o.jetstream));
         if (o.jetstream) {
           const js = o.jetstream === true ? {} : o.jetstream;
           const { publishToJetStream } = await import("./jetstream.js");
-          await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log });
+          await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log, headers });
         } else {
           try {
-            nc!.publish(subject, bytes);
+            if (headers) nc!.publish(subject, bytes, { headers });
+            else nc!.publish(subject, bytes);
             if (o.flush) await nc!.flush();
           } catch (cause) {
             throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
@@ -273,6 +307,7 @@ export class NatsBridge {
             });
           }
         }
+        observed?.published(); // telemetry hook [send:published]
         log.debug({ subject, bytes: bytes.byteLength }, "smartsend: published");
       }
       return [envelope, json];
@@ -321,17 +356,26 @@ export class NatsBridge {
    */
   async smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
     const o: SmartReceiveOptions = { ...this.#defaults, ...options };
+    // telemetry hook [receive:start]: undefined unless a tracer or meter provider is registered.
+    const telemetry = this.#telemetryLoading ? this.#telemetry : await this.#loadTelemetry();
+    const observed = telemetry?.startReceive(msg);
     try {
-      return await this.#receive(msg, o);
+      const received = await this.#receive(msg, o, observed);
+      observed?.received(); // telemetry hook [receive:end]
+      return received;
     } catch (error) {
-      if (isNatsBridgeError(error)) throw error;
-      throw new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });
+      const failure = isNatsBridgeError(error)
+        ? error
+        : new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });
+      observed?.failed(failure); // telemetry hook [receive:failed]
+      throw failure;
     }
   }
 
-  async #receive(msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+  async #receive(msg: ReceivableMessage, o: SmartReceiveOptions, observed: ReceiveObservation | undefined): Promise<ReceivedEnvelope> {
     const base = resolveBase(o, this.#platform);
     const env = parseEnvelope(messageData(msg), { maxBytes: o.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES });
+    observed?.parsed(env); // telemetry hook [receive:parsed]
     const correlationId = env.correlation_id;
     const log = messageLogger(base.logger, correlationId);
     log.debug({ payloads: env.payloads.length, send_to: env.send_to }, "smartreceive: envelope parsed");
@@ -357,15 +401,23 @@ export class NatsBridge {
           values.push(this.#linkStream(payload, linkPolicy, o, correlationId, log));
           continue;
         }
-        bytes = await this.#download(payload, linkPolicy, o, correlationId, log);
+        // telemetry hook [receive:download]: the download runs inside its span, retries become its events.
+        bytes = await (observed
+          ? observed.download(payload, (onRetry) => this.#download(payload, linkPolicy, o, correlationId, log, onRetry))
+          : this.#download(payload, linkPolicy, o, correlationId, log));
       } else {
         throw new UnknownTransportError(
           `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
           { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
         );
       }
-      if (o.verify !== false) await this.#verify(payload, bytes, correlationId);
+      if (o.verify !== false) {
+        observed?.step("verify", payload, bytes.byteLength); // telemetry hook [receive:verify]
+        await this.#verify(payload, bytes, correlationId);
+      }
+      observed?.step("decode", payload, bytes.byteLength); // telemetry hook [receive:decode]
       values.push(await decodeValue(base.registry, bytes, context));
+      observed?.stepDone(); // telemetry hook [receive:step-done]
     }
     log.debug({}, "smartreceive: done");
     return {
@@ -375,7 +427,14 @@ export class NatsBridge {
     };
   }
 
-  async #download(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
+  async #download(
+    payload: WirePayload,
+    linkPolicy: () => LinkPolicy,
+    o: SmartReceiveOptions,
+    correlationId: string,
+    log: Logger,
+    onRetry?: RetryListener,
+  ): Promise<Uint8Array> {
     const url = linkPayloadUrl(payload, correlationId);
     log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, downloading");
     // A custom handler may speak another scheme (s3://...); it owns its URL policy.
@@ -385,7 +444,7 @@ export class NatsBridge {
       // Hash while the bytes arrive, so verifying costs no second pass after the download.
       const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
       const hash = expected ? this.#platform.createSha256() : undefined;
-      const options = downloadOptions(payload, o, correlationId);
+      const options = downloadOptions(payload, o, correlationId, onRetry);
       const { downloadWithBackoff } = await import("./download.js");
       const bytes = await downloadWithBackoff(this.#platform, url, hash ? { ...options, onChunk: (c) => hash.update(c) } : options);
       if (hash) downloadedDigests.set(bytes, await hash.digest());
@@ -579,7 +638,11 @@ export class NatsBridge {
 /** SHA-256 of downloaded link payloads, computed during the download. */
 const downloadedDigests = new WeakMap<Uint8Array, string>();
 
-function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
+/** `onRetry`: telemetry's listener (download span events, retry metric), told before the caller's. */
+function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string, onRetry?: RetryListener): DownloadOptions {
+  const userRetry = o.onDownloadRetry
+    ? (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r })
+    : undefined;
   return {
     maxRetries: o.maxRetries ?? 5,
     baseDelay: o.baseDelay ?? 100,
@@ -589,8 +652,13 @@ function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlati
     correlationId,
     ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.onDownloadRetry
-      ? { onRetry: (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r }) }
+    ...(onRetry || userRetry
+      ? {
+          onRetry: (r: { attempt: number; delayMs: number; reason: string }) => {
+            onRetry?.(r);
+            userRetry?.(r);
+          },
+        }
       : {}),
     ...(o.onDownloadProgress
       ? {

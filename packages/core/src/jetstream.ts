@@ -21,7 +21,7 @@ import {
   type NatsBridgeError,
   type ReceivedEnvelope,
 } from "@natsbridge/envelope";
-import type { JetStreamManager, JsMsg, NatsConnection, PubAck, StreamConfig, StreamInfo } from "nats";
+import type { JetStreamManager, JsMsg, MsgHdrs, NatsConnection, PubAck, StreamConfig, StreamInfo } from "nats";
 import { jetStreamClient, jetStreamManager } from "./jetstream-client.js";
 import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 import type { Logger } from "./logger.js";
@@ -62,7 +62,13 @@ export async function publishToJetStream(
   bytes: Uint8Array,
   msgId: string,
   options: JetStreamPublishOptions,
-  context: { correlationId: string; signal?: AbortSignal | undefined; log: Logger },
+  context: {
+    correlationId: string;
+    signal?: AbortSignal | undefined;
+    log: Logger;
+    /** Headers to publish with (the trace context, from telemetry); Nats-Msg-Id is added to them. */
+    headers?: MsgHdrs | undefined;
+  },
 ): Promise<PubAck> {
   const js = await jetStreamClient(nc);
   const maxAttempts = Math.max(1, options.maxAttempts ?? 10);
@@ -77,6 +83,7 @@ export async function publishToJetStream(
         msgID: msgId,
         timeout: options.ackTimeout ?? 5000,
         ...(options.stream ? { expect: { streamName: options.stream } } : {}),
+        ...(context.headers ? { headers: context.headers } : {}),
       });
       context.log.debug({ subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, attempt }, "smartsend: JetStream ack");
       options.onAck?.(ack, attempt);

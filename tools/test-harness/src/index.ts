@@ -7,3 +7,11 @@ export { NGINX_INSTALL_HINT, startNginxDav, type NginxDav, type NginxDavOptions 
 export { startVersityGw, VERSITYGW_INSTALL_HINT, type VersityGw, type VersityGwOptions } from "./versitygw.js";
 export { CHROMIUM_INSTALL_HINT, chromiumLaunchOptions, type ChromiumLaunchOptions } from "./chromium.js";
 export { PLIK_INSTALL_HINT, startPlik, type PlikServer, type PlikServerOptions } from "./plik.js";
+export {
+  JAEGER_INSTALL_HINT,
+  JAEGER_VERSION,
+  startJaeger,
+  type Jaeger,
+  type JaegerSpan,
+  type JaegerTrace,
+} from "./jaeger.js";
