@@ -10,7 +10,6 @@ import {
   createLinkPayload,
   decodeValue,
   directPayloadBytes,
-  DownloadFailedError,
   encodeValue,
   InternalError,
   InvalidDataError,
@@ -25,7 +24,6 @@ import {
   PublishFailedError,
   RequestTimeoutError,
   SizeMismatchError,
-  toBytes,
   UnknownTransportError,
   uuid4,
   type CodecRegistry,
@@ -42,7 +40,7 @@ import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js
 import { deleteConsumed } from "./lifecycle.js";
 // The transfer modules (download.ts, upload.ts) are imported on the first link
 // payload, so that pages which only use direct payloads do not load them.
-import type { DownloadOptions } from "./download.js";
+// The download options are built there too.
 import { buildLinkPolicy, checkLinkUrl, type LinkPolicy } from "./link-policy.js";
 import { messageLogger, redactUrl, type Logger } from "./logger.js";
 import {
@@ -57,7 +55,7 @@ import { uploadHandlerStore } from "./handler-store.js";
 import { PayloadStream } from "./payload-stream.js";
 import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
 import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
-import { loadTelemetry, type ReceiveObservation, type RetryListener, type SendObservation, type Telemetry } from "./telemetry.js";
+import { loadTelemetry, type ReceiveObservation, type SendObservation, type Telemetry } from "./telemetry.js";
 import { selectTransport } from "./transport.js";
 
 export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
@@ -97,7 +95,6 @@ export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
 }
 
 const DEFAULT_MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
-const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
 
 interface SerializedPayload {
   id: string;
@@ -113,9 +110,8 @@ export class NatsBridge {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
   readonly #defaults: BridgeOptions;
-  /** OpenTelemetry (telemetry.ts): loaded on the first message; undefined when @opentelemetry/api is not installed. */
-  #telemetry: Telemetry | undefined;
-  #telemetryLoading: Promise<Telemetry | undefined> | undefined;
+  /** OpenTelemetry (telemetry.ts), loaded on the first message; null when @opentelemetry/api is not installed. */
+  #telemetry: Telemetry | null | undefined;
 
   constructor(platform: Platform, defaults: BridgeOptions = {}) {
     // Each environment variable is read once, at its first use by this bridge:
@@ -140,9 +136,8 @@ export class NatsBridge {
     return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
   }
 
-  /** The telemetry, loaded once: later messages take the field without awaiting. */
-  #loadTelemetry(): Promise<Telemetry | undefined> {
-    return (this.#telemetryLoading ??= loadTelemetry().then((t) => (this.#telemetry = t)));
+  async #loadTelemetry(): Promise<Telemetry | null> {
+    return (this.#telemetry = (await loadTelemetry()) ?? null);
   }
 
   /** Drain and close the connections this bridge opened. Connections passed in are left alone. */
@@ -157,18 +152,10 @@ export class NatsBridge {
    */
   async smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
     const o = { ...this.#defaults, ...options, correlationId: options.correlationId ?? uuid4(), msgId: options.msgId ?? uuid4() };
-    // telemetry hook [send:start]: undefined unless a tracer or meter provider is registered.
-    const telemetry = this.#telemetryLoading ? this.#telemetry : await this.#loadTelemetry();
-    const observed = telemetry?.startSend(String(subject), o.correlationId, o.msgId);
-    if (!observed) return this.#send(subject, payloads, o, undefined);
-    try {
-      const sent = await this.#send(subject, payloads, o, observed);
-      observed.sent(sent[0]); // telemetry hook [send:end]
-      return sent;
-    } catch (error) {
-      observed.failed(error); // telemetry hook [send:failed]
-      throw error;
-    }
+    // telemetry hook [send]: undefined unless a tracer or meter provider is registered; records the outcome.
+    const observed = (this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry)?.startSend(subject, o.correlationId, o.msgId);
+    const sending = this.#send(subject, payloads, o, observed);
+    return observed ? observed.outcome(sending) : sending;
   }
 
   async #send(
@@ -262,7 +249,7 @@ export class NatsBridge {
               : undefined,
           });
         // telemetry hook [send:upload]: the upload runs inside its span.
-        const { result, size, sha256 } = await (observed ? observed.upload(it.dataname, it.payloadType, store!.name, put) : put());
+        const { result, size, sha256 } = await (observed ? observed.upload(it, store!, put) : put());
         uploaded.push(result);
         log.debug({ dataname: it.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
         // Store facts first, so they can never overwrite the size and checksum receivers verify.
@@ -289,16 +276,15 @@ export class NatsBridge {
             { correlationId, details: { bytes: bytes.byteLength, maxPayload } },
           );
         }
-        // telemetry hook [send:publish]: the publish span, and the trace context as NATS headers.
-        const headers = observed?.publishing(bytes.byteLength, Boolean(o.jetstream));
+        // telemetry hook [send:publish]: starts the publish span; the trace context as NATS headers.
+        const headers = observed?.publishing(bytes, o);
         if (o.jetstream) {
           const js = o.jetstream === true ? {} : o.jetstream;
           const { publishToJetStream } = await import("./jetstream.js");
           await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log, headers });
         } else {
           try {
-            if (headers) nc!.publish(subject, bytes, { headers });
-            else nc!.publish(subject, bytes);
+            nc!.publish(subject, bytes, headers && { headers });
             if (o.flush) await nc!.flush();
           } catch (cause) {
             throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
@@ -356,20 +342,13 @@ export class NatsBridge {
    */
   async smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
     const o: SmartReceiveOptions = { ...this.#defaults, ...options };
-    // telemetry hook [receive:start]: undefined unless a tracer or meter provider is registered.
-    const telemetry = this.#telemetryLoading ? this.#telemetry : await this.#loadTelemetry();
-    const observed = telemetry?.startReceive(msg);
-    try {
-      const received = await this.#receive(msg, o, observed);
-      observed?.received(); // telemetry hook [receive:end]
-      return received;
-    } catch (error) {
-      const failure = isNatsBridgeError(error)
-        ? error
-        : new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });
-      observed?.failed(failure); // telemetry hook [receive:failed]
-      throw failure;
-    }
+    // telemetry hook [receive]: undefined unless a tracer or meter provider is registered; records the outcome.
+    const observed = (this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry)?.startReceive(msg);
+    const receiving = this.#receive(msg, o, observed).catch((error: unknown) => {
+      if (isNatsBridgeError(error)) throw error;
+      throw new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    });
+    return observed ? observed.outcome(receiving) : receiving;
   }
 
   async #receive(msg: ReceivableMessage, o: SmartReceiveOptions, observed: ReceiveObservation | undefined): Promise<ReceivedEnvelope> {
@@ -401,9 +380,10 @@ export class NatsBridge {
           values.push(this.#linkStream(payload, linkPolicy, o, correlationId, log));
           continue;
         }
-        // telemetry hook [receive:download]: the download runs inside its span, retries become its events.
+        // telemetry hook [receive:download]: the download runs inside its span; the options it
+        // hands back report retries as span events too.
         bytes = await (observed
-          ? observed.download(payload, (onRetry) => this.#download(payload, linkPolicy, o, correlationId, log, onRetry))
+          ? observed.download(payload, o, (traced) => this.#download(payload, linkPolicy, traced, correlationId, log))
           : this.#download(payload, linkPolicy, o, correlationId, log));
       } else {
         throw new UnknownTransportError(
@@ -412,12 +392,12 @@ export class NatsBridge {
         );
       }
       if (o.verify !== false) {
-        observed?.step("verify", payload, bytes.byteLength); // telemetry hook [receive:verify]
+        observed?.step("verify", payload, bytes); // telemetry hook [receive:verify]
         await this.#verify(payload, bytes, correlationId);
       }
-      observed?.step("decode", payload, bytes.byteLength); // telemetry hook [receive:decode]
+      observed?.step("decode", payload, bytes); // telemetry hook [receive:decode]
       values.push(await decodeValue(base.registry, bytes, context));
-      observed?.stepDone(); // telemetry hook [receive:step-done]
+      observed?.step(); // telemetry hook [receive:step-end]
     }
     log.debug({}, "smartreceive: done");
     return {
@@ -427,25 +407,18 @@ export class NatsBridge {
     };
   }
 
-  async #download(
-    payload: WirePayload,
-    linkPolicy: () => LinkPolicy,
-    o: SmartReceiveOptions,
-    correlationId: string,
-    log: Logger,
-    onRetry?: RetryListener,
-  ): Promise<Uint8Array> {
+  async #download(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
     const url = linkPayloadUrl(payload, correlationId);
     log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, downloading");
     // A custom handler may speak another scheme (s3://...); it owns its URL policy.
-    if (o.downloadHandler) return this.#viaHandler(payload, url, o, correlationId);
+    if (o.downloadHandler) return (await import("./download.js")).viaHandler(payload, url, o, correlationId);
     checkLinkUrl(url, linkPolicy(), correlationId);
     try {
       // Hash while the bytes arrive, so verifying costs no second pass after the download.
       const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
       const hash = expected ? this.#platform.createSha256() : undefined;
-      const options = downloadOptions(payload, o, correlationId, onRetry);
-      const { downloadWithBackoff } = await import("./download.js");
+      const { downloadWithBackoff, downloadOptions } = await import("./download.js");
+      const options = downloadOptions(payload, o, correlationId);
       const bytes = await downloadWithBackoff(this.#platform, url, hash ? { ...options, onChunk: (c) => hash.update(c) } : options);
       if (hash) downloadedDigests.set(bytes, await hash.digest());
       log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
@@ -463,38 +436,22 @@ export class NatsBridge {
     const checks = { platform: this.#platform, verify: o.verify !== false, correlationId };
     log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, handed out as a stream");
     if (o.downloadHandler) {
-      const once = () => this.#viaHandler(payload, url, o, correlationId);
       return new PayloadStream(info, async function* () {
-        yield await once();
+        yield await (await import("./download.js")).viaHandler(payload, url, o, correlationId);
       }, checks);
     }
     checkLinkUrl(url, linkPolicy(), correlationId);
     const platform = this.#platform;
-    const options = downloadOptions(payload, o, correlationId);
     return new PayloadStream(info, async function* () {
       try {
-        const { downloadStream } = await import("./download.js");
-        yield* downloadStream(platform, url, options);
+        const { downloadStream, downloadOptions } = await import("./download.js");
+        yield* downloadStream(platform, url, downloadOptions(payload, o, correlationId));
       } catch (error) {
         throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
       }
     }, checks);
   }
 
-  async #viaHandler(payload: WirePayload, url: string, o: SmartReceiveOptions, correlationId: string): Promise<Uint8Array> {
-    try {
-      const result = await o.downloadHandler!(url, o.maxRetries ?? 5, o.baseDelay ?? 100, o.maxDelay ?? 5000, correlationId);
-      return toBytes(result, "download handler result");
-    } catch (cause) {
-      if (isNatsBridgeError(cause)) throw (cause as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-      throw new DownloadFailedError(`download handler failed for '${payload.dataname}': ${String((cause as Error)?.message ?? cause)}`, {
-        cause,
-        correlationId,
-        dataname: payload.dataname,
-        details: { url: redactUrl(url) },
-      });
-    }
-  }
 
 
   async #verify(payload: WirePayload, bytes: Uint8Array, correlationId: string): Promise<void> {
@@ -637,37 +594,6 @@ export class NatsBridge {
 
 /** SHA-256 of downloaded link payloads, computed during the download. */
 const downloadedDigests = new WeakMap<Uint8Array, string>();
-
-/** `onRetry`: telemetry's listener (download span events, retry metric), told before the caller's. */
-function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string, onRetry?: RetryListener): DownloadOptions {
-  const userRetry = o.onDownloadRetry
-    ? (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r })
-    : undefined;
-  return {
-    maxRetries: o.maxRetries ?? 5,
-    baseDelay: o.baseDelay ?? 100,
-    maxDelay: o.maxDelay ?? 5000,
-    attemptTimeout: o.attemptTimeout ?? 60_000,
-    maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
-    correlationId,
-    ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(onRetry || userRetry
-      ? {
-          onRetry: (r: { attempt: number; delayMs: number; reason: string }) => {
-            onRetry?.(r);
-            userRetry?.(r);
-          },
-        }
-      : {}),
-    ...(o.onDownloadProgress
-      ? {
-          onProgress: (receivedBytes: number, totalBytes: number | undefined) =>
-            o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }),
-        }
-      : {}),
-  };
-}
 
 /** `stream: true` streams the binary family; a function decides for any link payload. */
 function wantsStream(stream: SmartReceiveOptions["stream"], payload: WirePayload): boolean {

@@ -19,9 +19,13 @@ import {
   DownloadFailedError,
   isNatsBridgeError,
   SizeLimitExceededError,
+  toBytes,
+  type NatsBridgeError,
+  type WirePayload,
 } from "@natsbridge/envelope";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
+import type { SmartReceiveOptions } from "./options.js";
 import type { HttpGetResult, Platform } from "./platform/types.js";
 
 export interface DownloadOptions {
@@ -46,6 +50,47 @@ export interface DownloadOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injected for tests: uniform random in [0, 1). */
   random?: () => number;
+}
+
+const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** The download options of one link payload, from smartreceive's options (defaults as the references'). */
+export function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
+  return {
+    maxRetries: o.maxRetries ?? 5,
+    baseDelay: o.baseDelay ?? 100,
+    maxDelay: o.maxDelay ?? 5000,
+    attemptTimeout: o.attemptTimeout ?? 60_000,
+    maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+    correlationId,
+    ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onDownloadRetry
+      ? { onRetry: (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r }) }
+      : {}),
+    ...(o.onDownloadProgress
+      ? {
+          onProgress: (receivedBytes: number, totalBytes: number | undefined) =>
+            o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }),
+        }
+      : {}),
+  };
+}
+
+/** A link payload through the caller's download handler (reference style), its failures as DOWNLOAD_FAILED. */
+export async function viaHandler(payload: WirePayload, url: string, o: SmartReceiveOptions, correlationId: string): Promise<Uint8Array> {
+  try {
+    const result = await o.downloadHandler!(url, o.maxRetries ?? 5, o.baseDelay ?? 100, o.maxDelay ?? 5000, correlationId);
+    return toBytes(result, "download handler result");
+  } catch (cause) {
+    if (isNatsBridgeError(cause)) throw (cause as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
+    throw new DownloadFailedError(`download handler failed for '${payload.dataname}': ${String((cause as Error)?.message ?? cause)}`, {
+      cause,
+      correlationId,
+      dataname: payload.dataname,
+      details: { url: redactUrl(url) },
+    });
+  }
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);

@@ -1,17 +1,16 @@
 // The OpenTelemetry side of telemetry.ts: spans, W3C trace context in NATS
-// headers, and metric instruments, all through `@opentelemetry/api` (handed in
-// by the loader, so this module only needs its types). Loaded on the first
-// message, and only when the API is installed.
+// headers, and metric instruments, all through `@opentelemetry/api`, which it
+// imports when loaded (on the first message).
 //
 // Names follow the OpenTelemetry messaging semantic conventions where they
 // have one (messaging.*, error.type); the rest are natsbridge.*. See
 // docs/observability.md for what each span and metric means.
 
-import { headers as natsHeaders } from "@nats-io/nats-core";
-import { isNatsBridgeError, type WireEnvelope, type WirePayload } from "@natsbridge/envelope";
+import { isNatsBridgeError, type ReceivedEnvelope, type WireEnvelope, type WirePayload } from "@natsbridge/envelope";
 import type * as Otel from "@opentelemetry/api";
 import type { MsgHdrs } from "nats";
-import type { ReceiveObservation, RetryListener, SendObservation, Telemetry } from "./telemetry.js";
+import type { SmartReceiveOptions } from "./options.js";
+import type { ReceiveObservation, SendObservation, Telemetry } from "./telemetry.js";
 
 type Api = typeof Otel;
 
@@ -124,13 +123,26 @@ function markFailed(api: Api, span: Otel.Span | undefined, error: unknown, code:
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-/** The telemetry bound to one copy of the API. */
-export function otelTelemetry(api: Api): Telemetry {
-  return new OtelTelemetry(api);
+/**
+ * The telemetry, or undefined when `@opentelemetry/api` is not installed. The
+ * import sits in a try block: bundlers (esbuild, webpack) leave an optional
+ * package that is missing to fail at run time, not at build time.
+ */
+export async function otelTelemetry(): Promise<Telemetry | undefined> {
+  let api: Api;
+  try {
+    api = await import("@opentelemetry/api");
+  } catch {
+    return undefined;
+  }
+  // Headers from the NATS client's core library, which both the v2 and v3 connections publish.
+  const { headers } = await import("@nats-io/nats-core");
+  return new OtelTelemetry(api, () => headers() as unknown as MsgHdrs);
 }
 
 class OtelTelemetry implements Telemetry {
   readonly #api: Api;
+  readonly #headers: () => MsgHdrs;
   // The API's own no-op provider: the trace provider's delegate while no SDK is registered.
   readonly #noopTracerProvider: Otel.TracerProvider;
   readonly #noopMeterClass: Function;
@@ -139,8 +151,9 @@ class OtelTelemetry implements Telemetry {
   #meterProvider: Otel.MeterProvider | undefined;
   #instruments: Instruments | undefined;
 
-  constructor(api: Api) {
+  constructor(api: Api, headers: () => MsgHdrs) {
     this.#api = api;
+    this.#headers = headers;
     this.#noopTracerProvider = new api.ProxyTracerProvider().getDelegate();
     this.#noopMeterClass = api.createNoopMeter().constructor;
   }
@@ -167,11 +180,11 @@ class OtelTelemetry implements Telemetry {
     return this.#instruments;
   }
 
-  startSend(subject: string, correlationId: string, msgId: string): SendObservation | undefined {
+  startSend(subject: unknown, correlationId: string, msgId: string): SendObservation | undefined {
     const tracer = this.#currentTracer();
     const instruments = this.#currentInstruments();
     if (!tracer && !instruments) return undefined;
-    return new OtelSend(this.#api, tracer, instruments, subject, correlationId, msgId);
+    return new OtelSend(this.#api, this.#headers, tracer, instruments, String(subject), correlationId, msgId);
   }
 
   startReceive(msg: unknown): ReceiveObservation | undefined {
@@ -200,6 +213,7 @@ function payloadAttributes(payloads: readonly WirePayload[]): Otel.Attributes {
 
 class OtelSend implements SendObservation {
   readonly #api: Api;
+  readonly #headers: () => MsgHdrs;
   readonly #tracer: Otel.Tracer | undefined;
   readonly #instruments: Instruments | undefined;
   readonly #span: Otel.Span | undefined;
@@ -209,8 +223,17 @@ class OtelSend implements SendObservation {
   /** The error a child span recorded already (the send span then gets only its code). */
   #childError: unknown;
 
-  constructor(api: Api, tracer: Otel.Tracer | undefined, instruments: Instruments | undefined, subject: string, correlationId: string, msgId: string) {
+  constructor(
+    api: Api,
+    headers: () => MsgHdrs,
+    tracer: Otel.Tracer | undefined,
+    instruments: Instruments | undefined,
+    subject: string,
+    correlationId: string,
+    msgId: string,
+  ) {
     this.#api = api;
+    this.#headers = headers;
     this.#tracer = tracer;
     this.#instruments = instruments;
     const active = api.context.active();
@@ -233,7 +256,11 @@ class OtelSend implements SendObservation {
     this.#context = this.#span ? api.trace.setSpan(active, this.#span) : active;
   }
 
-  async upload<T extends { size: number }>(dataname: string, payloadType: string, store: string, put: () => Promise<T>): Promise<T> {
+  async upload<T extends { size: number }>(
+    { dataname, payloadType }: { dataname: string; payloadType: string },
+    { name: store }: { name: string },
+    put: () => Promise<T>,
+  ): Promise<T> {
     const api = this.#api;
     const started = performance.now();
     const span = this.#tracer?.startSpan(
@@ -260,14 +287,15 @@ class OtelSend implements SendObservation {
     }
   }
 
-  publishing(envelopeBytes: number, jetstream: boolean): MsgHdrs | undefined {
+  publishing(envelope: Uint8Array, { jetstream }: { jetstream?: unknown }): MsgHdrs | undefined {
     const api = this.#api;
+    const envelopeBytes = envelope.byteLength;
     this.#span?.setAttribute(ATTR.bodySize, envelopeBytes);
     if (jetstream) this.#span?.setAttribute(ATTR.jetstream, true);
     this.#publish = this.#tracer?.startSpan("publish", { kind: api.SpanKind.CLIENT, attributes: { [ATTR.bodySize]: envelopeBytes } }, this.#context);
     if (!this.#span) return undefined;
     // The send span's context is the message's: the receiver's span continues it.
-    const h = natsHeaders() as unknown as MsgHdrs;
+    const h = this.#headers();
     api.propagation.inject(this.#context, h, headerSetter);
     // No propagator registered: nothing to carry, publish as before.
     return h.keys().length > 0 ? h : undefined;
@@ -278,7 +306,20 @@ class OtelSend implements SendObservation {
     this.#publish = undefined;
   }
 
-  sent(envelope: WireEnvelope): void {
+  outcome(sending: Promise<[WireEnvelope, string]>): Promise<[WireEnvelope, string]> {
+    return sending.then(
+      (sent) => {
+        this.#sent(sent[0]);
+        return sent;
+      },
+      (error: unknown) => {
+        this.#failed(error);
+        throw error;
+      },
+    );
+  }
+
+  #sent(envelope: WireEnvelope): void {
     const instruments = this.#instruments;
     if (instruments) {
       instruments.sent.add(1, SEND_ATTRS);
@@ -292,7 +333,7 @@ class OtelSend implements SendObservation {
     }
   }
 
-  failed(error: unknown): void {
+  #failed(error: unknown): void {
     const code = errorCode(error);
     const inChild = this.#publish !== undefined || error === this.#childError;
     markFailed(this.#api, this.#publish, error, code);
@@ -386,9 +427,13 @@ class OtelReceive implements ReceiveObservation {
     }
   }
 
-  async download(payload: WirePayload, get: (onRetry: RetryListener) => Promise<Uint8Array>): Promise<Uint8Array> {
+  async download(
+    payload: WirePayload,
+    options: SmartReceiveOptions,
+    get: (options: SmartReceiveOptions) => Promise<Uint8Array>,
+  ): Promise<Uint8Array> {
     const api = this.#api;
-    this.stepDone();
+    this.step();
     const started = performance.now();
     const span = this.#tracer?.startSpan(
       "download",
@@ -399,13 +444,21 @@ class OtelReceive implements ReceiveObservation {
       this.#context,
     );
     let attempts = 1;
-    const onRetry: RetryListener = (retry) => {
-      attempts = retry.attempt + 1;
-      this.#instruments?.retries.add(1, DOWNLOAD_ATTRS);
-      span?.addEvent("retry", { "natsbridge.retry.attempt": retry.attempt, "natsbridge.retry.delay_ms": Math.round(retry.delayMs), "natsbridge.retry.reason": retry.reason });
+    const traced: SmartReceiveOptions = {
+      ...options,
+      onDownloadRetry: (retry) => {
+        attempts = retry.attempt + 1;
+        this.#instruments?.retries.add(1, DOWNLOAD_ATTRS);
+        span?.addEvent("retry", {
+          "natsbridge.retry.attempt": retry.attempt,
+          "natsbridge.retry.delay_ms": Math.round(retry.delayMs),
+          "natsbridge.retry.reason": retry.reason,
+        });
+        options.onDownloadRetry?.(retry);
+      },
     };
     try {
-      const bytes = span ? await api.context.with(api.trace.setSpan(this.#context, span), () => get(onRetry)) : await get(onRetry);
+      const bytes = span ? await api.context.with(api.trace.setSpan(this.#context, span), () => get(traced)) : await get(traced);
       span?.setAttributes({ [ATTR.size]: bytes.byteLength, [ATTR.attempts]: attempts });
       this.#instruments?.downloadDuration.record(seconds(started), DOWNLOAD_ATTRS);
       return bytes;
@@ -422,26 +475,37 @@ class OtelReceive implements ReceiveObservation {
     }
   }
 
-  step(name: "verify" | "decode", payload: WirePayload, bytes: number): void {
-    this.stepDone();
+  step(name?: "verify" | "decode", payload?: WirePayload, bytes?: Uint8Array): void {
+    this.#step?.end();
+    this.#step = undefined;
+    if (!name || !payload || !bytes) return;
+    const size = bytes.byteLength;
     if (name === "decode") {
-      if (payload.transport === "link") this.#linkBytes += bytes;
-      else this.#directBytes += bytes;
+      if (payload.transport === "link") this.#linkBytes += size;
+      else this.#directBytes += size;
     }
     this.#step = this.#tracer?.startSpan(
       name,
-      { attributes: { [ATTR.dataname]: payload.dataname, [ATTR.payloadType]: payload.payload_type, [ATTR.size]: bytes } },
+      { attributes: { [ATTR.dataname]: payload.dataname, [ATTR.payloadType]: payload.payload_type, [ATTR.size]: size } },
       this.#context,
     );
   }
 
-  stepDone(): void {
-    this.#step?.end();
-    this.#step = undefined;
+  outcome(receiving: Promise<ReceivedEnvelope>): Promise<ReceivedEnvelope> {
+    return receiving.then(
+      (received) => {
+        this.#received();
+        return received;
+      },
+      (error: unknown) => {
+        this.#failed(error);
+        throw error;
+      },
+    );
   }
 
-  received(): void {
-    this.stepDone();
+  #received(): void {
+    this.step();
     const instruments = this.#instruments;
     if (instruments) {
       instruments.received.add(1, RECEIVE_ATTRS);
@@ -451,12 +515,12 @@ class OtelReceive implements ReceiveObservation {
     this.#span?.end();
   }
 
-  failed(error: unknown): void {
+  #failed(error: unknown): void {
     const code = errorCode(error);
     // A download error comes back with its context added (withContext): the same code, another object.
     const inChild = this.#step !== undefined || this.#childError !== undefined;
     markFailed(this.#api, this.#step, error, code);
-    this.stepDone();
+    this.step();
     markFailed(this.#api, this.#span, error, code, !inChild);
     this.#span?.end();
     this.#instruments?.errors.add(1, { ...RECEIVE_ATTRS, [ATTR.errorType]: code });

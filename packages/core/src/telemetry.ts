@@ -11,11 +11,9 @@
 // (a provider check, no allocation) and every hook the bridge calls is an
 // optional call on that undefined.
 
-import type { WireEnvelope, WirePayload } from "@natsbridge/envelope";
+import type { ReceivedEnvelope, WireEnvelope, WirePayload } from "@natsbridge/envelope";
 import type { MsgHdrs } from "nats";
-
-/** Told about each failed download attempt before the wait for the next one. */
-export type RetryListener = (retry: { attempt: number; delayMs: number; reason: string }) => void;
+import type { SmartReceiveOptions } from "./options.js";
 
 /** The bridge's view of OpenTelemetry: one observation per message when something is collected. */
 export interface Telemetry {
@@ -24,7 +22,7 @@ export interface Telemetry {
    * provider nor a meter provider is registered (checked per message, so a
    * provider registered later is picked up).
    */
-  startSend(subject: string, correlationId: string, msgId: string): SendObservation | undefined;
+  startSend(subject: unknown, correlationId: string, msgId: string): SendObservation | undefined;
   /** Starts observing one smartreceive (the sender's trace context is read from the NATS headers). */
   startReceive(msg: unknown): ReceiveObservation | undefined;
 }
@@ -32,44 +30,39 @@ export interface Telemetry {
 /** One smartsend: a `send` span with `upload` and `publish` children, and the send metrics. */
 export interface SendObservation {
   /** Runs one link upload inside its `upload` span (HTTP spans of the store nest under it). */
-  upload<T extends { size: number }>(dataname: string, payloadType: string, store: string, put: () => Promise<T>): Promise<T>;
+  upload<T extends { size: number }>(item: { dataname: string; payloadType: string }, store: { name: string }, put: () => Promise<T>): Promise<T>;
   /** Starts the `publish` span; returns the headers carrying the trace context (undefined: publish without headers). */
-  publishing(envelopeBytes: number, jetstream: boolean): MsgHdrs | undefined;
+  publishing(envelope: Uint8Array, options: { jetstream?: unknown }): MsgHdrs | undefined;
   /** Ends the `publish` span. */
   published(): void;
-  /** The message went out (or was built, with isPublish false): payload attributes, metrics, end. */
-  sent(envelope: WireEnvelope): void;
-  /** The send failed: error code on the open span and the send span, error metric, end. */
-  failed(error: unknown): void;
+  /**
+   * The whole send: on success the payload attributes and send metrics, on
+   * failure the error code (on the open child span too) and the error metric;
+   * then the send span ends. Resolves or rejects as `sending` does.
+   */
+  outcome(sending: Promise<[WireEnvelope, string]>): Promise<[WireEnvelope, string]>;
 }
 
 /** One smartreceive: a `receive` span with `download`, `verify` and `decode` children, and the receive metrics. */
 export interface ReceiveObservation {
   /** The envelope was parsed: message attributes. */
   parsed(envelope: WireEnvelope): void;
-  /** Runs one link download inside its `download` span; retries become events of that span. */
-  download(payload: WirePayload, get: (onRetry: RetryListener) => Promise<Uint8Array>): Promise<Uint8Array>;
-  /** Ends the open step span and starts `verify` or `decode` of a payload of `bytes` bytes. */
-  step(name: "verify" | "decode", payload: WirePayload, bytes: number): void;
-  /** Ends the open step span. */
-  stepDone(): void;
-  /** The message was decoded: receive metrics, end. */
-  received(): void;
-  failed(error: unknown): void;
+  /**
+   * Runs one link download inside its `download` span, handing `get` the
+   * receive options with an `onDownloadRetry` that also makes each retry an
+   * event of that span (and calls the caller's own).
+   */
+  download(payload: WirePayload, options: SmartReceiveOptions, get: (options: SmartReceiveOptions) => Promise<Uint8Array>): Promise<Uint8Array>;
+  /** Ends the open step span; with a name, starts `verify` or `decode` of a payload. */
+  step(name?: "verify" | "decode", payload?: WirePayload, bytes?: Uint8Array): void;
+  /** The whole receive: receive metrics, or the error code and error metric; then the receive span ends. */
+  outcome(receiving: Promise<ReceivedEnvelope>): Promise<ReceivedEnvelope>;
 }
 
 /**
  * The telemetry of this process, or undefined when `@opentelemetry/api` is not
- * installed. The import sits in a try block: bundlers (esbuild, webpack) leave
- * an optional package that is missing to fail at run time, not at build time.
+ * installed (telemetry-otel.ts imports it).
  */
-export async function loadTelemetry(): Promise<Telemetry | undefined> {
-  let api: typeof import("@opentelemetry/api");
-  try {
-    api = await import("@opentelemetry/api");
-  } catch {
-    return undefined;
-  }
-  const { otelTelemetry } = await import("./telemetry-otel.js");
-  return otelTelemetry(api);
+export function loadTelemetry(): Promise<Telemetry | undefined> {
+  return import("./telemetry-otel.js").then((m) => m.otelTelemetry());
 }
