@@ -2,10 +2,10 @@
 // `bash scripts/setup.sh jaeger`). A sender process and a receiver process,
 // each with the OpenTelemetry Node SDK exporting OTLP/HTTP to that Jaeger,
 // exchange two mixed messages (direct text + a binary by link through a real
-// nginx) over a real nats-server. Jaeger's HTTP API must then hold, for the
-// first message, one trace with both processes' spans under the right parents
-// and with the messaging attributes; for the second, whose blob nginx refuses
-// with 503, an error download span with the code and its retries.
+// nginx) over a real nats-server. Jaeger's HTTP API must then hold, for one
+// message, one trace with both processes' spans under the right parents and
+// with the messaging attributes; for the other, whose blob nginx refuses with
+// 503, an error download span with the code and its retries.
 //
 // NATSBRIDGE_TRACE_OUT=dir keeps Jaeger's answers as JSON there (the picture in
 // docs/observability.md is drawn from them by scripts/trace-waterfall.mjs).
@@ -21,7 +21,10 @@ const natsUrl = inject("natsUrl");
 const here = fileURLToPath(new URL(".", import.meta.url));
 const tsx = createRequire(import.meta.url).resolve("tsx/cli");
 const subject = `test.jaeger.${process.pid}`;
-const msgIds = [`jaeger-${process.pid}-${Date.now()}-ok`, `jaeger-${process.pid}-${Date.now()}-broken`];
+// A first message warms both processes up (connection, modules loaded), so that the traces
+// checked (and drawn in docs/observability.md) show messages as they go once running.
+const runId = `jaeger-${process.pid}-${Date.now()}`;
+const msgIds = [`${runId}-warmup`, `${runId}-ok`, `${runId}-broken`];
 
 let jaeger: Jaeger;
 let nginx: NginxDav;
@@ -91,12 +94,13 @@ beforeAll(async () => {
     }`,
   });
   const common = { NATS_URL: natsUrl, SUBJECT: subject, OTLP_HTTP_URL: jaeger.otlpHttpUrl };
-  const receiver = run("receiver.ts", { ...common, FILESERVER_URL: nginx.url, COUNT: "2" });
+  const receiver = run("receiver.ts", { ...common, FILESERVER_URL: nginx.url, COUNT: String(msgIds.length) });
   await receiver.waitFor("ready");
   const sender = run("sender.ts", {
     ...common,
-    STORE_URL: `${nginx.url}/blobs`,
-    BROKEN_STORE_URL: `${nginx.url}/broken`,
+    STORE_URLS: `${nginx.url}/blobs,${nginx.url}/blobs,${nginx.url}/broken`,
+    // One message at a time: each trace shows its own message, not one queued behind another.
+    SEND_GAP_MS: "300",
     MSG_IDS: msgIds.join(","),
   });
   await sender.exited;
@@ -129,7 +133,7 @@ async function traceOf(msgId: string, expectedSpans: number): Promise<JaegerTrac
   const trace = await jaeger.waitForTrace(traceId, (t) => t.spans.length >= expectedSpans);
   if (process.env.NATSBRIDGE_TRACE_OUT) {
     mkdirSync(process.env.NATSBRIDGE_TRACE_OUT, { recursive: true });
-    writeFileSync(join(process.env.NATSBRIDGE_TRACE_OUT, `${msgId.endsWith("ok") ? "mixed" : "failed-download"}.json`), JSON.stringify({ data: [trace] }, null, 2));
+    writeFileSync(join(process.env.NATSBRIDGE_TRACE_OUT, `${msgId.split("-").pop()}.json`), JSON.stringify({ data: [trace] }, null, 2));
   }
   return trace;
 }
@@ -139,13 +143,14 @@ describe("traces in Jaeger across a sender and a receiver process", () => {
     expect(senderLines.map((l) => JSON.parse(l))).toEqual(msgIds.map((id) => ({ sent: id, transports: ["direct", "link"] })));
     expect(receiverLines.filter((l) => l !== "ready").map((l) => JSON.parse(l))).toEqual([
       { received: msgIds[0], payloads: ["greeting", "blob"] },
+      { received: msgIds[1], payloads: ["greeting", "blob"] },
       { error: "DOWNLOAD_FAILED" },
     ]);
   });
 
   it("a mixed message is one trace: send → upload, publish; receive (other process) → download, verify, decode", async () => {
     // send, upload, publish | receive, download, 2 × verify, 2 × decode: 9 spans
-    const trace = await traceOf(msgIds[0]!, 9);
+    const trace = await traceOf(msgIds[1]!, 9);
     const spans = trace.spans;
     expect(spans.map((s) => s.operationName).sort()).toEqual(
       ["decode", "decode", "download", "publish", `receive ${subject}`, `send ${subject}`, "upload", "verify", "verify"].sort(),
@@ -176,8 +181,8 @@ describe("traces in Jaeger across a sender and a receiver process", () => {
       expect(tag(span, "span.kind")).toBe(kind);
       expect(tag(span, "messaging.system")).toBe("nats");
       expect(tag(span, "messaging.destination.name")).toBe(subject);
-      expect(tag(span, "messaging.message.id")).toBe(msgIds[0]);
-      expect(tag(span, "messaging.message.conversation_id")).toBe(`${msgIds[0]}-corr`);
+      expect(tag(span, "messaging.message.id")).toBe(msgIds[1]);
+      expect(tag(span, "messaging.message.conversation_id")).toBe(`${msgIds[1]}-corr`);
       expect(tag(span, "natsbridge.payload.count")).toBe(2);
       expect(String(tag(span, "natsbridge.payload.transports"))).toMatch(/"direct".*"link"/);
       expect(tag(span, "error")).toBeUndefined();
@@ -194,8 +199,8 @@ describe("traces in Jaeger across a sender and a receiver process", () => {
   });
 
   it("a failing download is an error span with the code, its retries as events", async () => {
-    // send, upload, publish | receive, download (failed)
-    const trace = await traceOf(msgIds[1]!, 5);
+    // send, upload, publish | receive, verify + decode of the direct payload, download (failed)
+    const trace = await traceOf(msgIds[2]!, 7);
     const download = trace.spans.find((s) => s.operationName === "download")!;
     const receive = trace.spans.find((s) => s.operationName === `receive ${subject}`)!;
     expect(parentId(download)).toBe(receive.spanID);
