@@ -4,6 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { connect } from "nats";
 import { createBridge } from "@natsbridge/core";
+import { startBenchTelemetry } from "./otel.js";
 
 const { url, subject, mode, size, counter } = workerData as {
   url: string;
@@ -13,6 +14,7 @@ const { url, subject, mode, size, counter } = workerData as {
   counter: SharedArrayBuffer;
 };
 const count = new Int32Array(counter);
+const stopTelemetry = process.env.BENCH_OTEL === "sdk" ? await startBenchTelemetry() : undefined;
 const nc = await connect({ servers: url });
 const bridge = createBridge({ connection: nc });
 const done = () => {
@@ -36,5 +38,6 @@ await nc.flush();
 parentPort!.postMessage("ready");
 parentPort!.once("message", async () => {
   await nc.drain();
+  await stopTelemetry?.();
   parentPort!.postMessage("stopped");
 });

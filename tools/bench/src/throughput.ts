@@ -7,11 +7,13 @@
 //
 //   pnpm bench                      # all sizes
 //   BENCH_SECONDS=1 pnpm bench      # shorter rounds
+//   BENCH_OTEL=sdk pnpm bench       # with an OpenTelemetry SDK registered (otel.ts)
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { connect } from "nats";
 import { createBridge } from "@natsbridge/core";
 import { startNatsServer } from "@natsbridge/test-harness";
+import { startBenchTelemetry } from "./otel.js";
 
 const SIZES = [
   { label: "100 B", bytes: 100 },
@@ -67,13 +69,17 @@ async function round(mode: "raw" | "natsbridge", url: string, subject: string, s
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
+const stopTelemetry = process.env.BENCH_OTEL === "sdk" ? await startBenchTelemetry() : undefined;
 const server = await startNatsServer();
 const sender = await connect({ servers: server.url });
 // A threshold above 500 KB keeps every size direct; the envelope (~667 KB of
 // base64) still fits nats-server's default 1 MiB max_payload.
 const bridge = createBridge({ connection: sender, sizeThreshold: 1_000_000 });
 
-console.log(`nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; window ${WINDOW}`);
+console.log(
+  `nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; window ${WINDOW}` +
+    `; OpenTelemetry: ${stopTelemetry ? `SDK, batch span processor → ${process.env.BENCH_OTLP_URL ?? "dropped"}` : "no provider"}`,
+);
 console.log("");
 console.log("| payload | raw nats msg/s | natsbridge msg/s | ratio | raw MB/s | natsbridge MB/s |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -102,4 +108,5 @@ for (const size of SIZES) {
 console.log("");
 console.log(`ratios (natsbridge / raw): ${Object.entries(summary).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(", ")}`);
 await sender.drain();
+await stopTelemetry?.();
 await server.dispose();
