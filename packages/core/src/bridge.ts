@@ -153,7 +153,8 @@ export class NatsBridge {
   async smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
     const o = { ...this.#defaults, ...options, correlationId: options.correlationId ?? uuid4(), msgId: options.msgId ?? uuid4() };
     // telemetry hook [send]: undefined unless a tracer or meter provider is registered; records the outcome.
-    const observed = (this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry)?.startSend(subject, o.correlationId, o.msgId);
+    const telemetry = this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry;
+    const observed = telemetry?.startSend(subject, o.correlationId, o.msgId);
     const sending = this.#send(subject, payloads, o, observed);
     return observed ? observed.outcome(sending) : sending;
   }
@@ -343,7 +344,8 @@ export class NatsBridge {
   async smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
     const o: SmartReceiveOptions = { ...this.#defaults, ...options };
     // telemetry hook [receive]: undefined unless a tracer or meter provider is registered; records the outcome.
-    const observed = (this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry)?.startReceive(msg);
+    const telemetry = this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry;
+    const observed = telemetry?.startReceive(msg);
     const receiving = this.#receive(msg, o, observed).catch((error: unknown) => {
       if (isNatsBridgeError(error)) throw error;
       throw new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });

@@ -3,16 +3,19 @@
 // counter the sender reads without any message passing.
 import { parentPort, workerData } from "node:worker_threads";
 import { connect } from "nats";
-import { createBridge } from "@natsbridge/core";
+import { createBridge as ownCreateBridge } from "@natsbridge/core";
 import { startBenchTelemetry } from "./otel.js";
 
-const { url, subject, mode, size, counter } = workerData as {
+const { url, subject, mode, size, counter, coreModule } = workerData as {
   url: string;
   subject: string;
   mode: "raw" | "natsbridge";
   size: number;
   counter: SharedArrayBuffer;
+  /** Another build of core (BENCH_COMPARE_CORE), as a file URL. */
+  coreModule?: string;
 };
+const createBridge = coreModule ? ((await import(coreModule)) as { createBridge: typeof ownCreateBridge }).createBridge : ownCreateBridge;
 const count = new Int32Array(counter);
 const stopTelemetry = process.env.BENCH_OTEL === "sdk" ? await startBenchTelemetry() : undefined;
 const nc = await connect({ servers: url });

@@ -8,7 +8,11 @@
 //   pnpm bench                      # all sizes
 //   BENCH_SECONDS=1 pnpm bench      # shorter rounds
 //   BENCH_OTEL=sdk pnpm bench       # with an OpenTelemetry SDK registered (otel.ts)
+//   BENCH_COMPARE_CORE=/other/checkout/packages/core/dist/index.js pnpm bench
+//                                   # also that build of core, alternated round by round
+//                                   # with this one (e.g. main against a branch)
 import { once } from "node:events";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { connect } from "nats";
 import { createBridge } from "@natsbridge/core";
@@ -35,11 +39,18 @@ interface Result {
  * ROUND_SECONDS, keeping at most WINDOW messages unprocessed, then waits for
  * the receiver to catch up. Returns how many messages were fully processed.
  */
-async function round(mode: "raw" | "natsbridge", url: string, subject: string, size: number, send: () => Promise<void> | void): Promise<Result> {
+async function round(
+  mode: "raw" | "natsbridge",
+  url: string,
+  subject: string,
+  size: number,
+  send: () => Promise<void> | void,
+  coreModule?: string,
+): Promise<Result> {
   const counter = new SharedArrayBuffer(4);
   const processed = new Int32Array(counter);
   const worker = new Worker(new URL("./receiver-worker.mjs", import.meta.url), {
-    workerData: { url, subject, mode, size, counter },
+    workerData: { url, subject, mode, size, counter, coreModule },
   });
   await once(worker, "message");
   let sent = 0;
@@ -75,6 +86,11 @@ const sender = await connect({ servers: server.url });
 // A threshold above 500 KB keeps every size direct; the envelope (~667 KB of
 // base64) still fits nats-server's default 1 MiB max_payload.
 const bridge = createBridge({ connection: sender, sizeThreshold: 1_000_000 });
+// Another build of core, the same way on both sides (its receiver worker imports it too).
+const COMPARE = process.env.BENCH_COMPARE_CORE ? pathToFileURL(process.env.BENCH_COMPARE_CORE).href : undefined;
+const otherBridge = COMPARE
+  ? ((await import(COMPARE)) as { createBridge: typeof createBridge }).createBridge({ connection: sender, sizeThreshold: 1_000_000 })
+  : undefined;
 
 console.log(
   `nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; window ${WINDOW}` +
@@ -84,10 +100,12 @@ console.log("");
 console.log("| payload | raw nats msg/s | natsbridge msg/s | ratio | raw MB/s | natsbridge MB/s |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 const summary: Record<string, number> = {};
+const versus: string[] = [];
 for (const size of SIZES) {
   const payload = Uint8Array.from({ length: size.bytes }, (_, i) => (i * 7) & 0xff);
   const raw: number[] = [];
   const nb: number[] = [];
+  const other: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const rawSubject = `bench.raw.${size.bytes}.${i}`;
     const r = await round("raw", server.url, rawSubject, size.bytes, () => sender.publish(rawSubject, payload));
@@ -97,6 +115,27 @@ for (const size of SIZES) {
       await bridge.smartsend(nbSubject, [["blob", payload, "binary"]]);
     });
     nb.push(b.msgs / b.seconds);
+    if (otherBridge) {
+      const otherSubject = `bench.other.${size.bytes}.${i}`;
+      const o = await round(
+        "natsbridge",
+        server.url,
+        otherSubject,
+        size.bytes,
+        async () => {
+          await otherBridge.smartsend(otherSubject, [["blob", payload, "binary"]]);
+        },
+        COMPARE,
+      );
+      other.push(o.msgs / o.seconds);
+    }
+  }
+  if (otherBridge) {
+    // Each round's rates side by side (seconds apart), then the median of those ratios.
+    const perRound = nb.map((rate, i) => rate / other[i]!);
+    versus.push(
+      `| ${size.label} | ${fmt(median(other))} | ${fmt(median(nb))} | ${(median(perRound) * 100).toFixed(0)}% | ${perRound.map((r) => `${(r * 100).toFixed(0)}%`).join(" ")} |`,
+    );
   }
   const rawRate = median(raw);
   const nbRate = median(nb);
@@ -107,6 +146,14 @@ for (const size of SIZES) {
 }
 console.log("");
 console.log(`ratios (natsbridge / raw): ${Object.entries(summary).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(", ")}`);
+if (otherBridge) {
+  console.log("");
+  console.log(`this core against ${process.env.BENCH_COMPARE_CORE}:`);
+  console.log("");
+  console.log("| payload | other msg/s | this msg/s | this / other (median of rounds) | each round |");
+  console.log("| --- | ---: | ---: | ---: | --- |");
+  for (const line of versus) console.log(line);
+}
 await sender.drain();
 await stopTelemetry?.();
 await server.dispose();
