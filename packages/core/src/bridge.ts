@@ -150,11 +150,13 @@ export class NatsBridge {
    * ones, build the envelope and publish it. Returns `[envelope, envelopeJson]`.
    * Nothing is published if any step fails, and uploads already made are deleted.
    */
-  async smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
+  smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
+    // telemetry hook [send]: the telemetry is loaded on the first message; `observed` is undefined
+    // unless a tracer or meter provider is registered, and records the outcome. Not an async
+    // function: without telemetry the send's own promise is returned as it is.
+    if (this.#telemetry === undefined) return this.#loadTelemetry().then(() => this.smartsend(subject, payloads, options));
     const o = { ...this.#defaults, ...options, correlationId: options.correlationId ?? uuid4(), msgId: options.msgId ?? uuid4() };
-    // telemetry hook [send]: undefined unless a tracer or meter provider is registered; records the outcome.
-    const telemetry = this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry;
-    const observed = telemetry?.startSend(subject, o.correlationId, o.msgId);
+    const observed = this.#telemetry?.startSend(subject, o.correlationId, o.msgId);
     const sending = this.#send(subject, payloads, o, observed);
     return observed ? observed.outcome(sending) : sending;
   }
@@ -341,11 +343,11 @@ export class NatsBridge {
    * Returns the envelope with `payloads` as `[dataname, value, payload_type]`.
    * Every failure is a NatsBridgeError with a stable code.
    */
-  async smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
+  smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
+    // telemetry hook [receive]: as in smartsend.
+    if (this.#telemetry === undefined) return this.#loadTelemetry().then(() => this.smartreceive(msg, options));
     const o: SmartReceiveOptions = { ...this.#defaults, ...options };
-    // telemetry hook [receive]: undefined unless a tracer or meter provider is registered; records the outcome.
-    const telemetry = this.#telemetry === undefined ? await this.#loadTelemetry() : this.#telemetry;
-    const observed = telemetry?.startReceive(msg);
+    const observed = this.#telemetry?.startReceive(msg);
     const receiving = this.#receive(msg, o, observed).catch((error: unknown) => {
       if (isNatsBridgeError(error)) throw error;
       throw new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });

@@ -125,8 +125,8 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /**
  * The telemetry, or undefined when `@opentelemetry/api` is not installed. The
- * import sits in a try block: bundlers (esbuild, webpack) leave an optional
- * package that is missing to fail at run time, not at build time.
+ * import sits in a try block: esbuild then leaves a missing optional package
+ * to fail at run time (here, caught) instead of failing the build.
  */
 export async function otelTelemetry(): Promise<Telemetry | undefined> {
   let api: Api;

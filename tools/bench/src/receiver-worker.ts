@@ -24,6 +24,11 @@ const done = () => {
   Atomics.add(count, 0, 1);
   Atomics.notify(count, 0);
 };
+if (mode === "natsbridge") {
+  // Warm up before the round starts: modules a first message loads (codecs, telemetry) and the JIT.
+  const [, json] = await bridge.smartsend(subject, [["blob", new Uint8Array(size), "binary"]], { isPublish: false });
+  for (let i = 0; i < 20; i++) await bridge.smartreceive(json);
+}
 nc.subscribe(subject, {
   callback: (_err, m) => {
     if (mode === "raw") {

@@ -19,11 +19,13 @@ import { createBridge } from "@natsbridge/core";
 import { startNatsServer } from "@natsbridge/test-harness";
 import { startBenchTelemetry } from "./otel.js";
 
-const SIZES = [
+const ALL_SIZES = [
   { label: "100 B", bytes: 100 },
   { label: "10 KB", bytes: 10_000 },
   { label: "500 KB", bytes: 500_000 },
 ];
+// BENCH_SIZES=100,10000 runs only those payload sizes (bytes).
+const SIZES = process.env.BENCH_SIZES ? ALL_SIZES.filter((s) => process.env.BENCH_SIZES!.split(",").map(Number).includes(s.bytes)) : ALL_SIZES;
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // At most this many messages in flight, so neither side measures a buffer filling up.
@@ -133,9 +135,9 @@ for (const size of SIZES) {
   if (otherBridge) {
     // Each round's rates side by side (seconds apart), then the median of those ratios.
     const perRound = nb.map((rate, i) => rate / other[i]!);
-    versus.push(
-      `| ${size.label} | ${fmt(median(other))} | ${fmt(median(nb))} | ${(median(perRound) * 100).toFixed(0)}% | ${perRound.map((r) => `${(r * 100).toFixed(0)}%`).join(" ")} |`,
-    );
+    const line = `| ${size.label} | ${fmt(median(other))} | ${fmt(median(nb))} | ${(median(perRound) * 100).toFixed(0)}% | ${perRound.map((r) => `${(r * 100).toFixed(0)}%`).join(" ")} |`;
+    versus.push(line);
+    console.error(`this core / other core, ${size.label}: ${line}`);
   }
   const rawRate = median(raw);
   const nbRate = median(nb);
