@@ -155,7 +155,8 @@ export class NatsBridge {
     // unless a tracer or meter provider is registered, and records the outcome. Not an async
     // function: without telemetry the send's own promise is returned as it is.
     if (this.#telemetry === undefined) return this.#loadTelemetry().then(() => this.smartsend(subject, payloads, options));
-    const o = { ...this.#defaults, ...options, correlationId: options.correlationId ?? uuid4(), msgId: options.msgId ?? uuid4() };
+    // Nothing before #send may throw: bad input must come back as a rejected promise with a typed error.
+    const o = { ...this.#defaults, ...options, correlationId: options?.correlationId ?? uuid4(), msgId: options?.msgId ?? uuid4() };
     const observed = this.#telemetry?.startSend(subject, o.correlationId, o.msgId);
     const sending = this.#send(subject, payloads, o, observed);
     return observed ? observed.outcome(sending) : sending;

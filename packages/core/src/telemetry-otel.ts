@@ -184,7 +184,8 @@ class OtelTelemetry implements Telemetry {
     const tracer = this.#currentTracer();
     const instruments = this.#currentInstruments();
     if (!tracer && !instruments) return undefined;
-    return new OtelSend(this.#api, this.#headers, tracer, instruments, String(subject), correlationId, msgId);
+    // A subject that is not a string fails in the send itself (INVALID_DATA), recorded on this span.
+    return new OtelSend(this.#api, this.#headers, tracer, instruments, typeof subject === "string" ? subject : "", correlationId, msgId);
   }
 
   startReceive(msg: unknown): ReceiveObservation | undefined {
@@ -361,6 +362,17 @@ function messageHeaders(msg: unknown): MsgHdrs | undefined {
   return h && typeof (h as MsgHdrs).get === "function" && typeof (h as MsgHdrs).keys === "function" ? (h as MsgHdrs) : undefined;
 }
 
+/** The sender's context from the message's headers; the active one when there is none or it cannot be read. */
+function remoteParent(api: Api, active: Otel.Context, msg: unknown): Otel.Context {
+  try {
+    const h = messageHeaders(msg);
+    return h ? api.propagation.extract(active, h, headerGetter) : active;
+  } catch {
+    // Headers that do not parse: the receive goes on (and fails or not) on its own merits.
+    return active;
+  }
+}
+
 function messageSubject(msg: unknown): string | undefined {
   const s = msg && typeof msg === "object" ? (msg as { subject?: unknown }).subject : undefined;
   return typeof s === "string" && s ? s : undefined;
@@ -390,8 +402,7 @@ class OtelReceive implements ReceiveObservation {
       return;
     }
     // The sender's trace context, when the message carries one: the receive span continues that trace.
-    const h = messageHeaders(msg);
-    const parent = h ? api.propagation.extract(active, h, headerGetter) : active;
+    const parent = remoteParent(api, active, msg);
     const subject = messageSubject(msg);
     this.#hasSubject = subject !== undefined;
     const data = (msg as { data?: unknown } | null)?.data ?? msg;

@@ -350,6 +350,15 @@ describe("with a tracer and a meter provider registered", () => {
       metricValue(before, "natsbridge.upload.duration", { "error.type": "UPLOAD_FAILED" })).toBe(1);
   });
 
+  it("bad input still comes back as a rejected promise with a typed error, recorded on the send span", async () => {
+    const sending = bridge.smartsend(Symbol("not a subject") as never, MIXED);
+    expect(sending).toBeInstanceOf(Promise);
+    expect((await failure(sending)).code).toBe("INVALID_DATA");
+    const send = one("send ");
+    expect(send.attributes["error.type"]).toBe("INVALID_DATA");
+    expect(send.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
   it("a malformed message: the receive span fails with INVALID_ENVELOPE", async () => {
     const error = await failure(bridge.smartreceive("{not json"));
     expect(error.code).toBe("INVALID_ENVELOPE");
