@@ -4,7 +4,7 @@
 // published, and the envelope the page sent over nats.ws.
 
 import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -72,6 +72,36 @@ describe("browser lab page", () => {
     expect(env.payloads.find(([n]) => n === "msg")![1]).toBe("sent over nats.ws");
     expect(blob.byteLength).toBe(200_000);
     expect(blob.every((b, i) => b === ((i * 7 + 3) & 255))).toBe(true);
+    expect(realErrors(errors)).toEqual([]);
+  });
+
+  it("OpenTelemetry in the page: its send puts the trace context in the headers; its receive continues Node's", async () => {
+    const subject = `lab.otel.${Date.now()}`;
+    const replySubject = `${subject}.reply`;
+    const fromPage = nc.subscribe(subject, { max: 1 });
+    await nc.flush();
+    const running = page.evaluate((r) => window.lab.telemetry(r), { ws: inject("natsWsUrl"), subject, replySubject });
+    let traceparent = "";
+    for await (const m of fromPage) traceparent = m.headers?.get("traceparent") ?? "";
+    // Node answers with a message carrying a trace context of its own making.
+    const nodeTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const nodeSpan = "00f067aa0ba902b7";
+    const [, json] = await bridge.smartsend(replySubject, [["greeting", "traced from Node", "text"]], { isPublish: false });
+    const h = headers();
+    h.set("traceparent", `00-${nodeTrace}-${nodeSpan}-01`);
+    nc.publish(replySubject, new TextEncoder().encode(json), { headers: h });
+
+    const result = await running;
+    expect(result).not.toHaveProperty("error");
+    const { msgId, receivedText, spans } = result as Exclude<typeof result, { error: string }>;
+    expect(receivedText).toBe("traced from Node");
+    const send = spans.find((x) => x.name === `send ${subject}`)!;
+    expect(send.attributes).toMatchObject({ "messaging.system": "nats", "messaging.message.id": msgId, "natsbridge.payload.count": 1 });
+    expect(traceparent).toBe(`00-${send.traceId}-${send.spanId}-01`);
+    expect(spans.find((x) => x.name === "publish")?.parentSpanId).toBe(send.spanId);
+    const receive = spans.find((x) => x.name === `receive ${replySubject}`)!;
+    expect([receive.traceId, receive.parentSpanId]).toEqual([nodeTrace, nodeSpan]);
+    expect(spans.filter((x) => x.parentSpanId === receive.spanId).map((x) => x.name)).toEqual(["verify", "decode"]);
     expect(realErrors(errors)).toEqual([]);
   });
 });

@@ -46,6 +46,8 @@ export const CONNECTION_FLAGS = {
   "allow-any-host": { type: "boolean" },
   output: { type: "string", short: "o" },
   quiet: { type: "boolean", short: "q" },
+  /** OpenTelemetry tracing (tracing.ts): trace ids shown, spans exported to $OTEL_EXPORTER_OTLP_ENDPOINT. */
+  trace: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 

@@ -9,6 +9,7 @@ import { UsageError } from "./exit-codes.js";
 import { PAYLOAD_FLAGS, type PayloadArg, type PayloadFlag } from "./payloads.js";
 import { createProgress, type Progress } from "./progress.js";
 import { makeStore, receiveOptions } from "./stores.js";
+import { type CommandTracing, startTracing } from "./tracing.js";
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -53,10 +54,13 @@ export class CommandContext {
   readonly progress: Progress;
   readonly receive: SmartReceiveOptions;
   readonly abort = new AbortController();
+  /** With --trace: the tracer provider core's spans go to, and the trace id of each message. */
+  readonly tracing: CommandTracing | undefined;
 
   static async create(parsed: ParsedCommand, io: Io): Promise<CommandContext> {
     const config = resolveConfig(parsed.values, io.env, io.cwd);
-    return new CommandContext(parsed, io, config, await makeStore(config));
+    const tracing = parsed.values.trace === true ? await startTracing(io.env) : undefined;
+    return new CommandContext(parsed, io, config, await makeStore(config), tracing);
   }
 
   private constructor(
@@ -64,7 +68,9 @@ export class CommandContext {
     readonly io: Io,
     config: CliConfig,
     store: ClaimCheckStore | undefined,
+    tracing: CommandTracing | undefined,
   ) {
+    this.tracing = tracing;
     this.config = config;
     const output = parsed.values.output ?? "text";
     if (output !== "text" && output !== "json") throw new UsageError(`--output must be text or json, got '${String(output)}'`);
@@ -98,6 +104,8 @@ export class CommandContext {
   async close(): Promise<void> {
     this.progress.stop();
     await this.bridge.close();
+    // Exports the spans still queued (send and receive spans end before this).
+    await this.tracing?.shutdown();
   }
 }
 

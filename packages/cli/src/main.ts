@@ -45,6 +45,8 @@ Options:
       --queue GROUP            queue group (listen, respond)
   -o, --output json            one JSON object per line on stdout, for scripts (listen: also --json)
   -q, --quiet                  no notes or progress bars on stderr
+      --trace                  OpenTelemetry tracing: show each message's trace id; spans go to
+                               $OTEL_EXPORTER_OTLP_ENDPOINT (OTLP/HTTP) when it is set
   -c, --config FILE            JSON config file [$NATSBRIDGE_CONFIG, else ./${CONFIG_FILE_NAME} if present]
   -h, --help, --version
 

@@ -36,10 +36,17 @@ export interface EnvelopeReport {
   reply_to: string;
   reply_to_msg_id: string;
   metadata: Record<string, unknown>;
+  /** With --trace: the trace the message's receive span belongs to (the sender's when it sent one). */
+  trace_id?: string;
   payloads: PayloadReport[];
 }
 
-export function reportEnvelope(subject: string, env: ReceivedEnvelope, saved: ReadonlyMap<number, string> = new Map()): EnvelopeReport {
+export function reportEnvelope(
+  subject: string,
+  env: ReceivedEnvelope,
+  saved: ReadonlyMap<number, string> = new Map(),
+  traceId?: string,
+): EnvelopeReport {
   return {
     subject,
     msg_id: env.msg_id,
@@ -51,6 +58,7 @@ export function reportEnvelope(subject: string, env: ReceivedEnvelope, saved: Re
     reply_to: env.reply_to,
     reply_to_msg_id: env.reply_to_msg_id,
     metadata: env.metadata,
+    ...(traceId ? { trace_id: traceId } : {}),
     payloads: env.payloads.map(([dataname, value, type], i) => {
       const info = env.payloadInfo?.[i];
       const r: PayloadReport = { dataname, payload_type: type, transport: String(info?.transport ?? "direct") };
@@ -83,6 +91,7 @@ export function renderEnvelope(r: EnvelopeReport): string {
     `  from ${r.sender_name || "?"} (${r.msg_purpose || "-"}) at ${r.timestamp}  correlation ${r.correlation_id}`,
   ];
   if (r.reply_to) lines.push(`  reply_to ${r.reply_to}`);
+  if (r.trace_id) lines.push(`  trace ${r.trace_id}`);
   const width = Math.max(...r.payloads.map((p) => p.dataname.length), 4);
   for (const p of r.payloads) {
     const size = p.size !== undefined ? formatBytes(p.size) : "";

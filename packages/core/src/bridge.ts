@@ -36,9 +36,6 @@ import {
   type WirePayload,
 } from "@natsbridge/envelope";
 import { ConnectionPool } from "./connection.js";
-// The transfer modules (download.ts, upload.ts) are imported on the first link
-// payload, so that pages which only use direct payloads do not load them.
-import type { DownloadOptions } from "./download.js";
 import { uploadHandlerStore } from "./handler-store.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
@@ -61,6 +58,7 @@ import type { Platform } from "./platform/types.js";
 import type { SlowConsumerOptions } from "./slow-consumer.js";
 import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
 import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
+import { loadTelemetry, type ReceiveObservation, type SendObservation, type Telemetry } from "./telemetry.js";
 import { selectTransport } from "./transport.js";
 
 /**
@@ -107,7 +105,6 @@ export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
 }
 
 const DEFAULT_MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
-const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
 
 interface SerializedPayload {
   id: string;
@@ -128,6 +125,8 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
   readonly #defaults: BridgeOptions<C>;
+  /** OpenTelemetry (telemetry.ts), loaded on the first message; null when @opentelemetry/api is not installed. */
+  #telemetry: Telemetry | null | undefined;
 
   constructor(platform: Platform, defaults: BridgeOptions<C> = {}) {
     // Each environment variable is read once, at its first use by this bridge:
@@ -157,6 +156,10 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
   }
 
+  async #loadTelemetry(): Promise<Telemetry | null> {
+    return (this.#telemetry = (await loadTelemetry()) ?? null);
+  }
+
   /** Drain and close the connections this bridge opened. Connections passed in are left alone. */
   close(): Promise<void> {
     return this.#pool.close();
@@ -167,11 +170,26 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
    * ones, build the envelope and publish it. Returns `[envelope, envelopeJson]`.
    * Nothing is published if any step fails, and uploads already made are deleted.
    */
-  async smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
-    const o: SmartSendOptions = { ...this.#defaults, ...options };
+  smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
+    // telemetry hook [send]: the telemetry is loaded on the first message; `observed` is undefined
+    // unless a tracer or meter provider is registered, and records the outcome. Not an async
+    // function: without telemetry the send's own promise is returned as it is.
+    if (this.#telemetry === undefined) return this.#loadTelemetry().then(() => this.smartsend(subject, payloads, options));
+    // Nothing before #send may throw: bad input must come back as a rejected promise with a typed error.
+    const o = { ...this.#defaults, ...options, correlationId: options?.correlationId ?? uuid4(), msgId: options?.msgId ?? uuid4() };
+    const observed = this.#telemetry?.startSend(subject, o.correlationId, o.msgId);
+    const sending = this.#send(subject, payloads, o, observed);
+    return observed ? observed.outcome(sending) : sending;
+  }
+
+  async #send(
+    subject: string,
+    payloads: readonly PayloadTuple[],
+    o: SmartSendOptions & { correlationId: string; msgId: string },
+    observed: SendObservation | undefined,
+  ): Promise<[WireEnvelope, string]> {
     const base = resolveBase(o, this.#platform);
-    const correlationId = o.correlationId ?? uuid4();
-    const msgId = o.msgId ?? uuid4();
+    const { correlationId, msgId } = o;
     const log = messageLogger(base.logger, correlationId);
     log.debug({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
     if (typeof subject !== "string" || subject.length === 0) {
@@ -246,16 +264,19 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
           "smartsend: link transport, uploading",
         );
         const { putLinkPayload } = await import("./upload.js");
-        const { result, size, sha256 } = await putLinkPayload(store!, this.#platform, it.source ? { ...it, bytes: undefined } : it, {
-          correlationId,
-          msgId,
-          checksum: o.checksum !== false,
-          signal: o.signal,
-          connection,
-          onProgress: o.onUploadProgress
-            ? (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes })
-            : undefined,
-        });
+        const put = () =>
+          putLinkPayload(store!, this.#platform, it.source ? { ...it, bytes: undefined } : it, {
+            correlationId,
+            msgId,
+            checksum: o.checksum !== false,
+            signal: o.signal,
+            connection,
+            onProgress: o.onUploadProgress
+              ? (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes })
+              : undefined,
+          });
+        // telemetry hook [send:upload]: the upload runs inside its span.
+        const { result, size, sha256 } = await (observed ? observed.upload(it, store!, put) : put());
         uploaded.push(result);
         log.debug({ dataname: it.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
         // Store facts first, so they can never overwrite the size and checksum receivers verify.
@@ -282,13 +303,15 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
             { correlationId, details: { bytes: bytes.byteLength, maxPayload } },
           );
         }
+        // telemetry hook [send:publish]: starts the publish span; the trace context as NATS headers.
+        const headers = observed?.publishing(bytes, o);
         if (o.jetstream) {
           const js = o.jetstream === true ? {} : o.jetstream;
           const { publishToJetStream } = await import("./jetstream.js");
-          await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log });
+          await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log, headers });
         } else {
           try {
-            nc!.publish(subject, bytes);
+            nc!.publish(subject, bytes, headers && { headers });
             if (o.flush) await nc!.flush();
           } catch (cause) {
             throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
@@ -297,6 +320,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
             });
           }
         }
+        observed?.published(); // telemetry hook [send:published]
         log.debug({ subject, bytes: bytes.byteLength }, "smartsend: published");
       }
       return [envelope, json];
@@ -343,19 +367,22 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
    * Returns the envelope with `payloads` as `[dataname, value, payload_type]`.
    * Every failure is a NatsBridgeError with a stable code.
    */
-  async smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
+  smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
+    // telemetry hook [receive]: as in smartsend.
+    if (this.#telemetry === undefined) return this.#loadTelemetry().then(() => this.smartreceive(msg, options));
     const o: SmartReceiveOptions = { ...this.#defaults, ...options };
-    try {
-      return await this.#receive(msg, o);
-    } catch (error) {
+    const observed = this.#telemetry?.startReceive(msg);
+    const receiving = this.#receive(msg, o, observed).catch((error: unknown) => {
       if (isNatsBridgeError(error)) throw error;
       throw new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });
-    }
+    });
+    return observed ? observed.outcome(receiving) : receiving;
   }
 
-  async #receive(msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+  async #receive(msg: ReceivableMessage, o: SmartReceiveOptions, observed: ReceiveObservation | undefined): Promise<ReceivedEnvelope> {
     const base = resolveBase(o, this.#platform);
     const env = parseEnvelope(messageData(msg), { maxBytes: o.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES });
+    observed?.parsed(env); // telemetry hook [receive:parsed]
     const correlationId = env.correlation_id;
     const log = messageLogger(base.logger, correlationId);
     log.debug({ payloads: env.payloads.length, send_to: env.send_to }, "smartreceive: envelope parsed");
@@ -380,15 +407,24 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
           values.push(this.#linkStream(payload, linkPolicy, o, correlationId, log));
           continue;
         }
-        bytes = await this.#download(payload, linkPolicy, o, correlationId, log);
+        // telemetry hook [receive:download]: the download runs inside its span; the options it
+        // hands back report retries as span events too.
+        bytes = await (observed
+          ? observed.download(payload, o, (traced) => this.#download(payload, linkPolicy, traced, correlationId, log))
+          : this.#download(payload, linkPolicy, o, correlationId, log));
       } else {
         throw new UnknownTransportError(
           `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
           { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
         );
       }
-      if (o.verify !== false) await this.#verify(payload, bytes, correlationId);
+      if (o.verify !== false) {
+        observed?.step("verify", payload, bytes); // telemetry hook [receive:verify]
+        await this.#verify(payload, bytes, correlationId);
+      }
+      observed?.step("decode", payload, bytes); // telemetry hook [receive:decode]
       values.push(await decodeValue(base.registry, bytes, context));
+      observed?.step(); // telemetry hook [receive:step-end]
     }
     log.debug({}, "smartreceive: done");
     return {
@@ -412,6 +448,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
       // Hash while the bytes arrive, so verifying costs no second pass after the download.
       const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
       const hash = expected ? this.#platform.createSha256() : undefined;
+      const { downloadOptions } = await import("./download.js");
       const options = downloadOptions(payload, o, correlationId);
       const bytes = await link.bytes(hash ? { ...options, onChunk: (c) => hash.update(c) } : options, payload.size);
       if (hash) downloadedDigests.set(bytes, await hash.digest());
@@ -441,12 +478,12 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
       throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
     }
     log.debug({ dataname: payload.dataname, url: redactUrl(url), via: link.via }, "smartreceive: link payload, handed out as a stream");
-    const options = downloadOptions(payload, o, correlationId);
     return new PayloadStream(
       info,
       async function* () {
         try {
-          yield* link.chunks(options);
+          const { downloadOptions } = await import("./download.js");
+          yield* link.chunks(downloadOptions(payload, o, correlationId));
         } catch (error) {
           throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
         }
@@ -630,28 +667,6 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
 
 /** SHA-256 of downloaded link payloads, computed during the download. */
 const downloadedDigests = new WeakMap<Uint8Array, string>();
-
-function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
-  return {
-    maxRetries: o.maxRetries ?? 5,
-    baseDelay: o.baseDelay ?? 100,
-    maxDelay: o.maxDelay ?? 5000,
-    attemptTimeout: o.attemptTimeout ?? 60_000,
-    maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
-    correlationId,
-    ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.onDownloadRetry
-      ? { onRetry: (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r }) }
-      : {}),
-    ...(o.onDownloadProgress
-      ? {
-          onProgress: (receivedBytes: number, totalBytes: number | undefined) =>
-            o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }),
-        }
-      : {}),
-  };
-}
 
 /** `stream: true` streams the binary family; a function decides for any link payload. */
 function wantsStream(stream: SmartReceiveOptions["stream"], payload: WirePayload): boolean {

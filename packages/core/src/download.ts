@@ -13,9 +13,19 @@
 // The bridge imports this module on the first link payload: a page that only
 // sends and receives direct payloads never loads it.
 
-import { AbortedError, concatBytes, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError } from "@natsbridge/envelope";
+import {
+  AbortedError,
+  concatBytes,
+  DownloadFailedError,
+  isNatsBridgeError,
+  type NatsBridgeError,
+  SizeLimitExceededError,
+  toBytes,
+  type WirePayload,
+} from "@natsbridge/envelope";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
+import type { SmartReceiveOptions } from "./options.js";
 import type { HttpGetResult, Platform } from "./platform/types.js";
 
 export interface DownloadOptions {
@@ -40,6 +50,31 @@ export interface DownloadOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Injected for tests: uniform random in [0, 1). */
   random?: () => number;
+}
+
+const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** The download options of one link payload, from smartreceive's options (defaults as the references'). */
+export function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
+  return {
+    maxRetries: o.maxRetries ?? 5,
+    baseDelay: o.baseDelay ?? 100,
+    maxDelay: o.maxDelay ?? 5000,
+    attemptTimeout: o.attemptTimeout ?? 60_000,
+    maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+    correlationId,
+    ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onDownloadRetry
+      ? { onRetry: (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r }) }
+      : {}),
+    ...(o.onDownloadProgress
+      ? {
+          onProgress: (receivedBytes: number, totalBytes: number | undefined) =>
+            o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }),
+        }
+      : {}),
+  };
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);

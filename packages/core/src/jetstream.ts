@@ -15,7 +15,7 @@
 // processed (its ack was lost) is acked and not handed to the handler again.
 
 import { type JsMsg, jetstream, jetstreamManager, type PubAck, type StreamConfig, type StreamInfo } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/nats-core";
+import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import {
   AbortedError,
   InvalidOptionError,
@@ -24,6 +24,7 @@ import {
   PublishFailedError,
   type ReceivedEnvelope,
 } from "@natsbridge/envelope";
+
 import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 import type { Logger } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
@@ -92,7 +93,13 @@ export async function publishToJetStream(
   bytes: Uint8Array,
   msgId: string,
   options: JetStreamPublishOptions,
-  context: { correlationId: string; signal?: AbortSignal | undefined; log: Logger },
+  context: {
+    correlationId: string;
+    signal?: AbortSignal | undefined;
+    log: Logger;
+    /** Headers to publish with (the trace context, from telemetry); Nats-Msg-Id is added to them. */
+    headers?: MsgHdrs | undefined;
+  },
 ): Promise<PubAck> {
   const js = jetstream(jetStreamConnection(nc));
   const maxAttempts = Math.max(1, options.maxAttempts ?? 10);
@@ -107,6 +114,7 @@ export async function publishToJetStream(
         msgID: msgId,
         timeout: options.ackTimeout ?? 5000,
         ...(options.stream ? { expect: { streamName: options.stream } } : {}),
+        ...(context.headers ? { headers: context.headers } : {}),
       });
       context.log.debug({ subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, attempt }, "smartsend: JetStream ack");
       options.onAck?.(ack, attempt);

@@ -31,7 +31,12 @@ export interface NatsSubscriptionLike extends AsyncIterable<NatsMessageLike> {
 export interface NatsConnectionLike {
   /** The server's INFO; the bridge reads `max_payload` to size envelopes. */
   readonly info?: { readonly max_payload: number } | undefined;
-  publish(subject: string, payload: Uint8Array): void;
+  /**
+   * `headers` carry the trace context when OpenTelemetry is on (telemetry.ts
+   * builds them with nats-core's `headers()`); typed loosely so that nats v2
+   * and nats.ws connections, whose headers are their own type, still fit.
+   */
+  publish(subject: string, payload: Uint8Array, options?: { headers?: unknown }): void;
   subscribe(subject: string, options?: { queue?: string; max?: number }): NatsSubscriptionLike;
   flush(): Promise<void>;
   isClosed(): boolean;

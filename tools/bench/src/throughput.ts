@@ -7,17 +7,27 @@
 //
 //   pnpm bench                      # all sizes
 //   BENCH_SECONDS=1 pnpm bench      # shorter rounds
+//   BENCH_OTEL=sdk pnpm bench       # with an OpenTelemetry SDK registered (otel.ts)
+//   BENCH_COMPARE_CORE=/other/checkout/packages/core/dist/index.js pnpm bench
+//                                   # also that build of core, alternated round by round
+//                                   # with this one (e.g. main against a branch)
 import { once } from "node:events";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
 import { createBridge } from "@natsbridge/core";
 import { IN_FLIGHT_BUDGET_BYTES, inFlightWindow, LossGuard, startMonitoredNatsServer } from "./loss-guard.js";
+import { startBenchTelemetry } from "./otel.js";
 
-const SIZES = [
+const ALL_SIZES = [
   { label: "100 B", bytes: 100 },
   { label: "10 KB", bytes: 10_000 },
   { label: "500 KB", bytes: 500_000 },
 ];
+// BENCH_SIZES=100,10000 runs only those payload sizes (bytes).
+const SIZES = process.env.BENCH_SIZES
+  ? ALL_SIZES.filter((s) => process.env.BENCH_SIZES!.split(",").map(Number).includes(s.bytes))
+  : ALL_SIZES;
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // At most this many messages in flight (fewer for large ones: see loss-guard.ts),
@@ -43,11 +53,12 @@ async function round(
   size: number,
   window: number,
   send: () => Promise<void> | void,
+  coreModule?: string,
 ): Promise<Result> {
   const counter = new SharedArrayBuffer(4);
   const processed = new Int32Array(counter);
   const worker = new Worker(new URL("./receiver-worker.mjs", import.meta.url), {
-    workerData: { url: server.url, subject, mode, size, counter },
+    workerData: { url: server.url, subject, mode, size, counter, coreModule },
   });
   await once(worker, "message");
   const guard = new LossGuard(processed, label, {
@@ -75,20 +86,28 @@ async function round(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
+const stopTelemetry = process.env.BENCH_OTEL === "sdk" ? await startBenchTelemetry() : undefined;
 const server = await startMonitoredNatsServer();
 const sender = await connect({ servers: server.url });
 // A threshold above 500 KB keeps every size direct; the envelope (~667 KB of
 // base64) still fits nats-server's default 1 MiB max_payload.
 const bridge = createBridge({ connection: sender, sizeThreshold: 1_000_000 });
+// Another build of core, the same way on both sides (its receiver worker imports it too).
+const COMPARE = process.env.BENCH_COMPARE_CORE ? pathToFileURL(process.env.BENCH_COMPARE_CORE).href : undefined;
+const otherBridge = COMPARE
+  ? ((await import(COMPARE)) as { createBridge: typeof createBridge }).createBridge({ connection: sender, sizeThreshold: 1_000_000 })
+  : undefined;
 
 console.log(
   `nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; ` +
-    `window ${WINDOW} messages and at most ${IN_FLIGHT_BUDGET_BYTES / 2 ** 20} MiB in flight`,
+    `window ${WINDOW} messages and at most ${IN_FLIGHT_BUDGET_BYTES / 2 ** 20} MiB in flight` +
+    `; OpenTelemetry: ${stopTelemetry ? `SDK, batch span processor → ${process.env.BENCH_OTLP_URL ?? "dropped"}` : "no provider"}`,
 );
 console.log("");
 console.log("| payload | raw nats msg/s | natsbridge msg/s | ratio | raw MB/s | natsbridge MB/s |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 const summary: Record<string, number> = {};
+const versus: string[] = [];
 for (const size of SIZES) {
   const payload = Uint8Array.from({ length: size.bytes }, (_, i) => (i * 7) & 0xff);
   const raw: number[] = [];
@@ -97,6 +116,7 @@ for (const size of SIZES) {
   const [, envelope] = await bridge.smartsend("bench.size", [["blob", payload, "binary"]], { isPublish: false });
   const rawWindow = inFlightWindow(size.bytes, WINDOW);
   const nbWindow = inFlightWindow(Buffer.byteLength(envelope), WINDOW);
+  const other: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const rawSubject = `bench.raw.${size.bytes}.${i}`;
     const r = await round("raw", `raw nats ${size.label}, round ${i + 1}`, rawSubject, size.bytes, rawWindow, () =>
@@ -108,6 +128,28 @@ for (const size of SIZES) {
       await bridge.smartsend(nbSubject, [["blob", payload, "binary"]]);
     });
     nb.push(b.msgs / b.seconds);
+    if (otherBridge) {
+      const otherSubject = `bench.other.${size.bytes}.${i}`;
+      const o = await round(
+        "natsbridge",
+        `other core ${size.label}, round ${i + 1}`,
+        otherSubject,
+        size.bytes,
+        nbWindow,
+        async () => {
+          await otherBridge.smartsend(otherSubject, [["blob", payload, "binary"]]);
+        },
+        COMPARE,
+      );
+      other.push(o.msgs / o.seconds);
+    }
+  }
+  if (otherBridge) {
+    // Each round's rates side by side (seconds apart), then the median of those ratios.
+    const perRound = nb.map((rate, i) => rate / other[i]!);
+    const line = `| ${size.label} | ${fmt(median(other))} | ${fmt(median(nb))} | ${(median(perRound) * 100).toFixed(0)}% | ${perRound.map((r) => `${(r * 100).toFixed(0)}%`).join(" ")} |`;
+    versus.push(line);
+    console.error(`this core / other core, ${size.label}: ${line}`);
   }
   const rawRate = median(raw);
   const nbRate = median(nb);
@@ -122,5 +164,14 @@ console.log(
     .map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`)
     .join(", ")}`,
 );
+if (otherBridge) {
+  console.log("");
+  console.log(`this core against ${process.env.BENCH_COMPARE_CORE}:`);
+  console.log("");
+  console.log("| payload | other msg/s | this msg/s | this / other (median of rounds) | each round |");
+  console.log("| --- | ---: | ---: | ---: | --- |");
+  for (const line of versus) console.log(line);
+}
 await sender.drain();
+await stopTelemetry?.();
 await server.dispose();

@@ -1,6 +1,14 @@
 export { findBinary, PINNED_PATHS, REPO_ROOT, TOOL_VERSIONS, TOOLS_BIN, TOOLS_DIR, type ToolVersions } from "./binaries.js";
 export { CHROMIUM_INSTALL_HINT, type ChromiumLaunchOptions, chromiumLaunchOptions } from "./chromium.js";
 export {
+  JAEGER_INSTALL_HINT,
+  JAEGER_VERSION,
+  type Jaeger,
+  type JaegerSpan,
+  type JaegerTrace,
+  startJaeger,
+} from "./jaeger.js";
+export {
   type ClusterConfigOptions,
   type ClusterNodeSpec,
   clusterNodeConfig,

@@ -233,6 +233,64 @@ const lab = {
       await nc.drain();
     }
   },
+
+  /**
+   * OpenTelemetry in a page: registers a tracer provider (no context manager,
+   * as a page without zone.js has none) and a W3C propagator, sends one
+   * message, and receives the one Node publishes to `replySubject` with a
+   * traceparent header. Hands back the page's send and receive spans.
+   */
+  async telemetry({ ws, subject, replySubject }: { ws: string; subject: string; replySubject: string }) {
+    const [api, { TracerProvider }, { W3CTraceContextPropagator }] = await Promise.all([
+      import("@opentelemetry/api"),
+      import("@opentelemetry/sdk-trace"),
+      import("@opentelemetry/core"),
+    ]);
+    const spans: {
+      name: string;
+      kind: number;
+      traceId: string;
+      spanId: string;
+      parentSpanId?: string;
+      attributes: Record<string, unknown>;
+    }[] = [];
+    const provider = new TracerProvider({
+      spanProcessors: [
+        {
+          onStart: () => {},
+          onEnd: (s) =>
+            spans.push({
+              name: s.name,
+              kind: s.kind,
+              traceId: s.spanContext().traceId,
+              spanId: s.spanContext().spanId,
+              parentSpanId: s.parentSpanContext?.spanId,
+              attributes: { ...s.attributes },
+            }),
+          forceFlush: async () => {},
+          shutdown: async () => {},
+        },
+      ],
+    });
+    api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    api.trace.setGlobalTracerProvider(provider);
+    const bridge = createBridge({ brokerUrl: ws });
+    try {
+      const sub = await bridge.subscribe(replySubject);
+      await (await bridge.connection()).flush();
+      const [sent] = await bridge.smartsend(subject, [["greeting", "traced from a page", "text"]], { flush: true });
+      const next = await sub[Symbol.asyncIterator]().next();
+      sub.unsubscribe();
+      const received = next.value as ReceivedEnvelope;
+      return { msgId: sent.msg_id, receivedText: textOf(received, "greeting"), spans };
+    } catch (e) {
+      return { error: describe(e) };
+    } finally {
+      await bridge.close();
+      api.trace.disable();
+      api.propagation.disable();
+    }
+  },
 };
 
 declare global {

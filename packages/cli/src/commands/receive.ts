@@ -14,7 +14,7 @@ export async function showEnvelope(ctx: CommandContext, subject: string, env: Re
   const dir = ctx.parsed.values.save;
   const saved = typeof dir === "string" ? await savePayloads(dir, env, ctx.progress) : undefined;
   ctx.progress.stop();
-  const report = reportEnvelope(subject, env, saved);
+  const report = reportEnvelope(subject, env, saved, ctx.tracing?.traceIdOf(env.msg_id));
   ctx.out(ctx.json ? JSON.stringify(report, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) : renderEnvelope(report));
 }
 

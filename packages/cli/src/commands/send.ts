@@ -49,13 +49,14 @@ export function sendOptions(ctx: CommandContext, parsed: ParsedCommand): SmartSe
   };
 }
 
-/** What was sent: payload descriptors without the base64 data. */
-export function sentReport(envelope: WireEnvelope) {
+/** What was sent: payload descriptors without the base64 data (and the trace id with --trace). */
+export function sentReport(envelope: WireEnvelope, traceId?: string) {
   return {
     subject: envelope.send_to,
     msg_id: envelope.msg_id,
     correlation_id: envelope.correlation_id,
     timestamp: envelope.timestamp,
+    ...(traceId ? { trace_id: traceId } : {}),
     payloads: envelope.payloads.map((p) => ({
       dataname: p.dataname,
       payload_type: p.payload_type,
@@ -67,12 +68,13 @@ export function sentReport(envelope: WireEnvelope) {
 }
 
 function printSent(ctx: CommandContext, envelope: WireEnvelope): void {
-  const r = sentReport(envelope);
+  const r = sentReport(envelope, ctx.tracing?.traceIdOf(envelope.msg_id));
   if (ctx.json) {
     ctx.out(JSON.stringify(r));
     return;
   }
   ctx.out(`sent msg ${r.msg_id} to ${r.subject} (correlation ${r.correlation_id})`);
+  if (r.trace_id) ctx.out(`  trace ${r.trace_id}`);
   for (const p of r.payloads) {
     const size = p.size !== undefined ? formatBytes(p.size) : "";
     ctx.out(`  ${p.dataname}  ${p.payload_type}  ${p.transport}  ${size}${p.url ? `  ${p.url}` : ""}`);
