@@ -89,6 +89,7 @@ const out = [];
 out.push(
   `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="13">`,
 );
+out.push(`<title>${esc(title)}</title>`); // the picture's accessible name
 out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
 out.push(`<text x="16" y="26" font-size="16" font-weight="bold" fill="#222">${esc(title)}</text>`);
 const message = rows.map((r) => tagsOf(r.span)["messaging.message.id"]).find(Boolean);

@@ -157,7 +157,9 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   }
 
   async #loadTelemetry(): Promise<Telemetry | null> {
-    return (this.#telemetry = (await loadTelemetry()) ?? null);
+    const telemetry = (await loadTelemetry()) ?? null;
+    this.#telemetry = telemetry;
+    return telemetry;
   }
 
   /** Drain and close the connections this bridge opened. Connections passed in are left alone. */

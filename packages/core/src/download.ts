@@ -18,9 +18,7 @@ import {
   concatBytes,
   DownloadFailedError,
   isNatsBridgeError,
-  type NatsBridgeError,
   SizeLimitExceededError,
-  toBytes,
   type WirePayload,
 } from "@natsbridge/envelope";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";

@@ -153,7 +153,9 @@ class OtelTelemetry implements Telemetry {
   readonly #headers: () => MsgHdrs;
   // The API's own no-op provider: the trace provider's delegate while no SDK is registered.
   readonly #noopTracerProvider: Otel.TracerProvider;
-  readonly #noopMeterClass: Function;
+  readonly #noopMeterClass: abstract new (
+    ...args: never[]
+  ) => unknown;
   #tracerProvider: Otel.TracerProvider | undefined;
   #tracer: Otel.Tracer | undefined;
   #meterProvider: Otel.MeterProvider | undefined;
@@ -163,7 +165,7 @@ class OtelTelemetry implements Telemetry {
     this.#api = api;
     this.#headers = headers;
     this.#noopTracerProvider = new api.ProxyTracerProvider().getDelegate();
-    this.#noopMeterClass = api.createNoopMeter().constructor;
+    this.#noopMeterClass = api.createNoopMeter().constructor as abstract new (...args: never[]) => unknown;
   }
 
   /** The tracer of the registered provider, or undefined when none is (checked without allocating). */

@@ -38,7 +38,8 @@ let stop: (() => Promise<void>) | undefined;
 const results: Record<string, Record<string, number[]>> = {};
 for (const size of sizes) {
   const payloads: PayloadTuple[] = [["blob", Uint8Array.from({ length: size }, (_, i) => i & 0xff), "binary"]];
-  const r = (results[`${size} B`] = { off: [], none: [], sdk: [] } as Record<string, number[]>);
+  const r: Record<string, number[]> = { off: [], none: [], sdk: [] };
+  results[`${size} B`] = r;
   // Warm-up (module loading, JIT) in every state.
   await batch(other ?? bridge, payloads, "cost.warm");
   await batch(bridge, payloads, "cost.warm");
