@@ -1,25 +1,34 @@
-// Throughput of smartsend → smartreceive against raw nats.js publish →
-// subscribe, measured side by side on one nats-server in one run, so the ratio
-// means something on a shared, noisy machine. Each round alternates raw and
-// natsbridge; the report takes the median of the rounds. The receiver runs on
-// its own thread with its own connection, as a separate process would, for
-// both paths alike.
+// Throughput of three paths side by side on one nats-server in one run, so the
+// ratios mean something on a shared, noisy machine:
+//   raw         nats.js publish → subscribe of the bytes;
+//   reference   the JavaScript reference's envelope code (reference-path.ts);
+//   natsbridge  smartsend → smartreceive.
+// Each round runs the three paths one after the other (alternating, so drift
+// hits them alike); the report takes each path's median over the rounds. The
+// receiver runs on its own thread with its own connection, as a separate
+// process would, for every path alike.
 //
-//   pnpm bench                      # all sizes
-//   BENCH_SECONDS=1 pnpm bench      # shorter rounds
+//   pnpm bench                                   # all sizes
+//   BENCH_SECONDS=0.5 BENCH_ROUNDS=7 pnpm bench  # shorter rounds
+//   BENCH_SIZES=100,10000 pnpm bench             # some sizes only
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { connect } from "nats";
 import { createBridge } from "@natsbridge/core";
 import { startNatsServer } from "@natsbridge/test-harness";
+import { referenceSend } from "./reference-path.js";
 
-const SIZES = [
+const ALL_SIZES = [
   { label: "100 B", bytes: 100 },
   { label: "10 KB", bytes: 10_000 },
   { label: "500 KB", bytes: 500_000 },
+  { label: "900 KB", bytes: 900_000 },
 ];
+const only = process.env.BENCH_SIZES?.split(",").map(Number);
+const SIZES = only ? ALL_SIZES.filter((s) => only.includes(s.bytes)) : ALL_SIZES;
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+type Mode = "raw" | "reference" | "natsbridge";
 // At most this many messages in flight, so neither side measures a buffer filling up.
 const WINDOW = 64;
 
@@ -33,7 +42,7 @@ interface Result {
  * ROUND_SECONDS, keeping at most WINDOW messages unprocessed, then waits for
  * the receiver to catch up. Returns how many messages were fully processed.
  */
-async function round(mode: "raw" | "natsbridge", url: string, subject: string, size: number, send: () => Promise<void> | void): Promise<Result> {
+async function round(mode: Mode, url: string, subject: string, size: number, send: () => Promise<unknown> | void): Promise<Result> {
   const counter = new SharedArrayBuffer(4);
   const processed = new Int32Array(counter);
   const worker = new Worker(new URL("./receiver-worker.mjs", import.meta.url), {
@@ -67,39 +76,45 @@ async function round(mode: "raw" | "natsbridge", url: string, subject: string, s
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
-const server = await startNatsServer();
+// 900 KB is 1.2 MB of base64: above nats-server's default 1 MiB max_payload,
+// so the server takes up to 4 MiB. The reference sends everything under its
+// 1 MB threshold direct; natsbridge gets the same threshold, so every size
+// is direct on all three paths.
+const server = await startNatsServer({ extraConfig: "max_payload: 4194304" });
 const sender = await connect({ servers: server.url });
-// A threshold above 500 KB keeps every size direct; the envelope (~667 KB of
-// base64) still fits nats-server's default 1 MiB max_payload.
 const bridge = createBridge({ connection: sender, sizeThreshold: 1_000_000 });
 
-console.log(`nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; window ${WINDOW}`);
+console.log(`node ${process.version}; nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; window ${WINDOW}`);
 console.log("");
-console.log("| payload | raw nats msg/s | natsbridge msg/s | ratio | raw MB/s | natsbridge MB/s |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-const summary: Record<string, number> = {};
+console.log("| payload | raw msg/s | reference msg/s | natsbridge msg/s | natsbridge / reference | natsbridge / raw | reference / raw |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+const summary: string[] = [];
 for (const size of SIZES) {
   const payload = Uint8Array.from({ length: size.bytes }, (_, i) => (i * 7) & 0xff);
-  const raw: number[] = [];
-  const nb: number[] = [];
+  const rates: Record<Mode, number[]> = { raw: [], reference: [], natsbridge: [] };
+  const senders: Record<Mode, (subject: string) => () => Promise<unknown> | void> = {
+    raw: (subject) => () => sender.publish(subject, payload),
+    reference: (subject) => () => referenceSend(sender, subject, "blob", payload),
+    natsbridge: (subject) => () => bridge.smartsend(subject, [["blob", payload, "binary"]]),
+  };
   for (let i = 0; i < ROUNDS; i++) {
-    const rawSubject = `bench.raw.${size.bytes}.${i}`;
-    const r = await round("raw", server.url, rawSubject, size.bytes, () => sender.publish(rawSubject, payload));
-    raw.push(r.msgs / r.seconds);
-    const nbSubject = `bench.nb.${size.bytes}.${i}`;
-    const b = await round("natsbridge", server.url, nbSubject, size.bytes, async () => {
-      await bridge.smartsend(nbSubject, [["blob", payload, "binary"]]);
-    });
-    nb.push(b.msgs / b.seconds);
+    // Rotate the order each round, so no path always runs first (on a cold or a hot machine).
+    const order: Mode[] = (["raw", "reference", "natsbridge"] as const).map((_, k, all) => all[(k + i) % all.length]!);
+    for (const mode of order) {
+      const subject = `bench.${mode}.${size.bytes}.${i}`;
+      const r = await round(mode, server.url, subject, size.bytes, senders[mode](subject));
+      rates[mode].push(r.msgs / r.seconds);
+    }
   }
-  const rawRate = median(raw);
-  const nbRate = median(nb);
-  const ratio = nbRate / rawRate;
-  summary[size.label] = ratio;
-  const mbs = (rate: number) => ((rate * size.bytes) / 1e6).toFixed(1);
-  console.log(`| ${size.label} | ${fmt(rawRate)} | ${fmt(nbRate)} | ${(ratio * 100).toFixed(0)}% | ${mbs(rawRate)} | ${mbs(nbRate)} |`);
+  const raw = median(rates.raw);
+  const ref = median(rates.reference);
+  const nb = median(rates.natsbridge);
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+  console.log(`| ${size.label} | ${fmt(raw)} | ${fmt(ref)} | ${fmt(nb)} | ${x(nb, ref)} | ${pct(nb, raw)} | ${pct(ref, raw)} |`);
+  summary.push(`${size.label} ${x(nb, ref)} of reference, ${pct(nb, raw)} of raw`);
 }
 console.log("");
-console.log(`ratios (natsbridge / raw): ${Object.entries(summary).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(", ")}`);
+console.log(`natsbridge: ${summary.join("; ")}`);
 await sender.drain();
 await server.dispose();
