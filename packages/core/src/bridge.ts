@@ -1,117 +1,34 @@
-// smartsend / smartreceive and the helpers built on them (request, reply,
-// subscribe). A NatsBridge holds default options, the platform (Node or
-// browser) and a pool of shared connections; the top-level functions of each
-// entry point use one default bridge.
+// The NatsBridge facade: default options, the platform (Node or browser) and
+// a pool of shared connections, in front of the send pipeline (send.ts), the
+// receive pipeline (receive.ts) and what is built on them: request/reply
+// (request.ts), subscribe (subscribe.ts) and JetStream consume
+// (jetstream.ts). The top-level functions of each entry point use one
+// default bridge.
 
-import {
-  ChecksumMismatchError,
-  createDirectPayload,
-  createEnvelope,
-  createLinkPayload,
-  decodeValue,
-  directPayloadBytes,
-  DownloadFailedError,
-  encodeValue,
-  InternalError,
-  InvalidDataError,
-  InvalidEnvelopeError,
-  InvalidOptionError,
-  isNatsBridgeError,
-  linkPayloadUrl,
-  NatsBridgeError,
-  parseEnvelope,
-  PayloadTooLargeError,
-  serializeEnvelope,
-  PublishFailedError,
-  RequestTimeoutError,
-  SizeMismatchError,
-  toBytes,
-  UnknownTransportError,
-  uuid4,
-  type CodecRegistry,
-  type PayloadTuple,
-  type PayloadType,
-  type ReceivedEnvelope,
-  type WireEnvelope,
-  type WirePayload,
-} from "@natsbridge/envelope";
-import type { JsMsg, Msg, NatsConnection, Subscription } from "nats";
+import type { PayloadTuple, ReceivedEnvelope } from "@natsbridge/envelope";
 import { ConnectionPool } from "./connection.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
 import { deleteConsumed } from "./lifecycle.js";
-// The transfer modules (download.ts, upload.ts) are imported on the first link
-// payload, so that pages which only use direct payloads do not load them.
-import type { DownloadOptions } from "./download.js";
-import { buildLinkPolicy, checkLinkUrl, type LinkPolicy } from "./link-policy.js";
-import { messageLogger, redactUrl, type Logger } from "./logger.js";
-import {
-  DEFAULT_MAX_PAYLOAD,
-  resolveBase,
-  resolveSizeThreshold,
-  type SmartReceiveOptions,
-  type SmartSendOptions,
-} from "./options.js";
+import type { JsMsg, NatsConnection } from "./nats-types.js";
+import { resolveBase, type SmartReceiveOptions, type SmartSendOptions } from "./options.js";
 import type { Platform } from "./platform/types.js";
-import { uploadHandlerStore } from "./handler-store.js";
-import { PayloadStream } from "./payload-stream.js";
-import { isStreamData, STREAMABLE_TYPES, type StreamData } from "./source.js";
-import type { ClaimCheckPutResult, ClaimCheckStore } from "./store.js";
-import { selectTransport } from "./transport.js";
+import { receiveEnvelope, type ReceivableMessage } from "./receive.js";
+import { replyOptions, requestReply, type ReplyTarget, type RequestOptions } from "./request.js";
+import { sendEnvelope, type SendContext, type SentEnvelope } from "./send.js";
+import { subscribeEnvelopes, checkSubscribeOptions, type EnvelopeSubscription, type SubscribeOptions } from "./subscribe.js";
+
+export type { ReceivableMessage } from "./receive.js";
+export type { RequestOptions } from "./request.js";
+export type { EnvelopeSubscription, SubscribeOptions } from "./subscribe.js";
 
 export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
-
-/** What smartreceive accepts: a NATS message, anything with `data` bytes, the raw bytes, or the JSON text. */
-export type ReceivableMessage = Msg | { data: Uint8Array } | Uint8Array | string;
-
-export interface RequestOptions extends SmartSendOptions, SmartReceiveOptions {
-  /** How long to wait for the reply, in ms. Default 30000. */
-  timeout?: number;
-}
-
-export interface SubscribeOptions extends SmartReceiveOptions {
-  /** Queue group: each message goes to one member of the group. */
-  queue?: string;
-  /**
-   * Called with the typed error and the untouched NATS message when a message
-   * cannot be received; the subscription keeps going. Default: log at warn.
-   */
-  onError?: (error: NatsBridgeError, msg: Msg) => void;
-  /**
-   * Delete each message's link blobs from this store once the loop body that
-   * handled it is done (when the next message is asked for). Off by default,
-   * and only allowed with a `queue` group: there each message has one
-   * receiver, while on a plain subscription other subscribers of the subject
-   * may still need the blob (fan-out). Blobs on other origins are never deleted.
-   */
-  deleteAfterConsume?: ClaimCheckStore;
-}
-
-export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
-  readonly subject: string;
-  /** The underlying NATS subscription. */
-  readonly subscription: Subscription;
-  unsubscribe(): void;
-  drain(): Promise<void>;
-}
-
-const DEFAULT_MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
-const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
-
-interface SerializedPayload {
-  id: string;
-  dataname: string;
-  payloadType: PayloadType;
-  bytes: Uint8Array;
-  sha256: string | undefined;
-  /** Stream data (binary family only): always sent by link, never buffered; `bytes` is empty. */
-  source?: StreamData;
-}
 
 export class NatsBridge {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
   readonly #defaults: BridgeOptions;
+  readonly #send: SendContext;
 
   constructor(platform: Platform, defaults: BridgeOptions = {}) {
     // Each environment variable is read once, at its first use by this bridge:
@@ -127,11 +44,15 @@ export class NatsBridge {
     };
     this.#pool = new ConnectionPool(platform);
     this.#defaults = defaults;
+    this.#send = {
+      platform: this.#platform,
+      connection: (brokerUrl, o) => (o.connection ? Promise.resolve(o.connection) : this.#pool.get(brokerUrl, o.connectOptions)),
+    };
   }
 
   /** The shared connection this bridge uses for `brokerUrl` (opened on first use). */
   async connection(options: Pick<BridgeOptions, "brokerUrl" | "connectOptions" | "connection"> = {}): Promise<NatsConnection> {
-    const o = { ...this.#defaults, ...options };
+    const o = this.#options(options);
     if (o.connection) return o.connection;
     return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
   }
@@ -146,172 +67,8 @@ export class NatsBridge {
    * ones, build the envelope and publish it. Returns `[envelope, envelopeJson]`.
    * Nothing is published if any step fails, and uploads already made are deleted.
    */
-  async smartsend(subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
-    const o: SmartSendOptions = { ...this.#defaults, ...options };
-    const base = resolveBase(o, this.#platform);
-    const correlationId = o.correlationId ?? uuid4();
-    const msgId = o.msgId ?? uuid4();
-    const log = messageLogger(base.logger, correlationId);
-    log.debug({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
-    if (typeof subject !== "string" || subject.length === 0) {
-      throw new InvalidDataError("subject must be a non-empty string", { correlationId });
-    }
-    if (!Array.isArray(payloads)) {
-      throw new InvalidDataError("payloads must be an array of [dataname, data, payload_type] tuples", { correlationId });
-    }
-
-    const items = await this.#serialize(payloads, base.registry, o.checksum !== false, correlationId, log);
-    const publish = o.isPublish !== false;
-    const nc = o.connection ?? (publish ? await this.#pool.get(base.brokerUrl, o.connectOptions) : undefined);
-    const maxPayload = o.maxPayload ?? nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
-    const store = o.store ?? (o.uploadHandler ? uploadHandlerStore(o.uploadHandler, base.fileserverUrl) : undefined);
-
-    const fields = {
-      sendTo: subject,
-      correlationId,
-      msgId,
-      msgPurpose: o.msgPurpose,
-      senderName: o.senderName,
-      senderId: o.senderId,
-      receiverName: o.receiverName,
-      receiverId: o.receiverId,
-      replyTo: o.replyTo,
-      replyToMsgId: o.replyToMsgId,
-      brokerUrl: base.brokerUrl,
-      metadata: o.metadata,
-    };
-    const plan = selectTransport(
-      items.map((it) => ({
-        dataname: it.dataname,
-        size: it.bytes.byteLength,
-        overhead: payloadOverhead(it),
-        ...(it.source ? { mustLink: true } : {}),
-      })),
-      {
-        sizeThreshold: resolveSizeThreshold(o, this.#platform),
-        maxPayload,
-        envelopeOverhead: envelopeOverhead(fields),
-        canLink: store !== undefined,
-        alwaysLink: o.alwaysLink,
-        correlationId,
-      },
-    );
-
-    const uploaded: ClaimCheckPutResult[] = [];
-    const cleanup = async (why: string) => {
-      if (!store?.delete || uploaded.length === 0) return;
-      log.debug({ blobs: uploaded.length, why }, "smartsend: deleting uploaded blobs");
-      await Promise.allSettled(uploaded.map((u) => store.delete!(u.url)));
-    };
-
-    const wirePayloads: WirePayload[] = [];
-    const knownBase64 = new Set<object>();
-    try {
-      // Uploads run one at a time so that a failure stops the rest early and a
-      // large message does not open many parallel streams to the file server.
-      for (const [i, it] of items.entries()) {
-        const metadata = it.sha256 ? { sha256: it.sha256 } : {};
-        if (plan[i] === "direct") {
-          log.debug({ dataname: it.dataname, size: it.bytes.byteLength }, "smartsend: direct transport");
-          const direct = createDirectPayload({ ...it, metadata });
-          knownBase64.add(direct);
-          wirePayloads.push(direct);
-          continue;
-        }
-        log.debug(
-          { dataname: it.dataname, size: it.source ? "stream" : it.bytes.byteLength, store: store!.name },
-          "smartsend: link transport, uploading",
-        );
-        const { putLinkPayload } = await import("./upload.js");
-        const { result, size, sha256 } = await putLinkPayload(store!, this.#platform, it.source ? { ...it, bytes: undefined } : it, {
-          correlationId,
-          msgId,
-          checksum: o.checksum !== false,
-          signal: o.signal,
-          onProgress: o.onUploadProgress
-            ? (sentBytes, totalBytes) => o.onUploadProgress!({ dataname: it.dataname, sentBytes, totalBytes })
-            : undefined,
-        });
-        uploaded.push(result);
-        log.debug({ dataname: it.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
-        // Store facts first, so they can never overwrite the size and checksum receivers verify.
-        wirePayloads.push(
-          createLinkPayload({
-            id: it.id,
-            dataname: it.dataname,
-            payloadType: it.payloadType,
-            url: result.url,
-            size,
-            metadata: { ...result.metadata, payload_bytes: size, ...(sha256 ? { sha256 } : {}) },
-          }),
-        );
-      }
-
-      const envelope = createEnvelope({ ...fields, payloads: wirePayloads });
-      const serialized = serializeEnvelope(envelope, { knownBase64 });
-      const json = serialized.json;
-      if (publish) {
-        const bytes = serialized.bytes();
-        if (bytes.byteLength > maxPayload) {
-          throw new PayloadTooLargeError(
-            `envelope is ${bytes.byteLength} bytes, over the server's max_payload of ${maxPayload}. Nothing was published.`,
-            { correlationId, details: { bytes: bytes.byteLength, maxPayload } },
-          );
-        }
-        if (o.jetstream) {
-          const js = o.jetstream === true ? {} : o.jetstream;
-          const { publishToJetStream } = await import("./jetstream.js");
-          await publishToJetStream(nc!, subject, bytes, msgId, js, { correlationId, signal: o.signal, log });
-        } else {
-          try {
-            nc!.publish(subject, bytes);
-            if (o.flush) await nc!.flush();
-          } catch (cause) {
-            throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
-              cause,
-              correlationId,
-            });
-          }
-        }
-        log.debug({ subject, bytes: bytes.byteLength }, "smartsend: published");
-      }
-      return [envelope, json];
-    } catch (error) {
-      // A JetStream publish whose ack was lost may have been stored: its message needs its blobs.
-      if (isNatsBridgeError(error) && error.details.stored === "unknown") {
-        log.warn({ blobs: uploaded.length, code: error.code }, "smartsend: publish outcome unknown, uploaded blobs kept");
-      } else {
-        await cleanup(error instanceof NatsBridgeError ? error.code : "error");
-      }
-      throw error;
-    }
-  }
-
-  async #serialize(
-    payloads: readonly PayloadTuple[],
-    registry: CodecRegistry,
-    checksum: boolean,
-    correlationId: string,
-    log: Logger,
-  ): Promise<SerializedPayload[]> {
-    const items: SerializedPayload[] = [];
-    for (const [i, tuple] of payloads.entries()) {
-      if (!Array.isArray(tuple) || tuple.length !== 3 || typeof tuple[0] !== "string" || typeof tuple[2] !== "string") {
-        throw new InvalidDataError(`payloads[${i}] must be a [dataname, data, payload_type] tuple`, { correlationId });
-      }
-      const [dataname, data, payloadType] = tuple;
-      if (STREAMABLE_TYPES.has(payloadType) && isStreamData(data)) {
-        // Streamed to the store later; its size and sha256 are measured on the way.
-        log.debug({ dataname, payload_type: payloadType }, "smartsend: stream payload");
-        items.push({ id: uuid4(), dataname, payloadType, bytes: new Uint8Array(0), sha256: undefined, source: data });
-        continue;
-      }
-      const bytes = await encodeValue(registry, data, { dataname, payloadType, correlationId });
-      const sha256 = checksum ? await this.#platform.sha256(bytes) : undefined;
-      log.debug({ dataname, payload_type: payloadType, size: bytes.byteLength }, "smartsend: serialized payload");
-      items.push({ id: uuid4(), dataname, payloadType, bytes, sha256 });
-    }
-    return items;
+  smartsend(subject: string, payloads: readonly PayloadTuple[], options?: SmartSendOptions): Promise<SentEnvelope> {
+    return sendEnvelope(this.#send, subject, payloads, this.#options(options));
   }
 
   /**
@@ -319,177 +76,29 @@ export class NatsBridge {
    * Returns the envelope with `payloads` as `[dataname, value, payload_type]`.
    * Every failure is a NatsBridgeError with a stable code.
    */
-  async smartreceive(msg: ReceivableMessage, options: SmartReceiveOptions = {}): Promise<ReceivedEnvelope> {
-    const o: SmartReceiveOptions = { ...this.#defaults, ...options };
-    try {
-      return await this.#receive(msg, o);
-    } catch (error) {
-      if (isNatsBridgeError(error)) throw error;
-      throw new InternalError(`unexpected error in smartreceive: ${String((error as Error)?.message ?? error)}`, { cause: error });
-    }
-  }
-
-  async #receive(msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
-    const base = resolveBase(o, this.#platform);
-    const env = parseEnvelope(messageData(msg), { maxBytes: o.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES });
-    const correlationId = env.correlation_id;
-    const log = messageLogger(base.logger, correlationId);
-    log.debug({ payloads: env.payloads.length, send_to: env.send_to }, "smartreceive: envelope parsed");
-    // Built on the first link payload only: most messages have none.
-    let policy: LinkPolicy | undefined;
-    const linkPolicy = () =>
-      (policy ??= buildLinkPolicy([base.fileserverUrl, ...(o.store?.origins ?? []), ...(o.allowedOrigins ?? [])], o.allowAnyHost));
-
-    const values: unknown[] = [];
-    for (const payload of env.payloads) {
-      const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
-      try {
-        base.registry.get(payload.payload_type); // unknown types fail before any download
-      } catch (error) {
-        throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-      }
-      let bytes: Uint8Array;
-      if (payload.transport === "direct") {
-        bytes = directPayloadBytes(payload, correlationId);
-        log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: direct payload decoded");
-      } else if (payload.transport === "link") {
-        if (wantsStream(o.stream, payload)) {
-          values.push(this.#linkStream(payload, linkPolicy, o, correlationId, log));
-          continue;
-        }
-        bytes = await this.#download(payload, linkPolicy, o, correlationId, log);
-      } else {
-        throw new UnknownTransportError(
-          `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
-          { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
-        );
-      }
-      if (o.verify !== false) await this.#verify(payload, bytes, correlationId);
-      values.push(await decodeValue(base.registry, bytes, context));
-    }
-    log.debug({}, "smartreceive: done");
-    return {
-      ...env,
-      payloads: env.payloads.map((p, i): PayloadTuple => [p.dataname, values[i], p.payload_type]),
-      payloadInfo: env.payloads.map(({ data, ...rest }) => ({ ...rest, data: rest.transport === "link" ? data : undefined })),
-    };
-  }
-
-  async #download(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): Promise<Uint8Array> {
-    const url = linkPayloadUrl(payload, correlationId);
-    log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, downloading");
-    // A custom handler may speak another scheme (s3://...); it owns its URL policy.
-    if (o.downloadHandler) return this.#viaHandler(payload, url, o, correlationId);
-    checkLinkUrl(url, linkPolicy(), correlationId);
-    try {
-      // Hash while the bytes arrive, so verifying costs no second pass after the download.
-      const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
-      const hash = expected ? this.#platform.createSha256() : undefined;
-      const options = downloadOptions(payload, o, correlationId);
-      const { downloadWithBackoff } = await import("./download.js");
-      const bytes = await downloadWithBackoff(this.#platform, url, hash ? { ...options, onChunk: (c) => hash.update(c) } : options);
-      if (hash) downloadedDigests.set(bytes, await hash.digest());
-      log.debug({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
-      return bytes;
-    } catch (error) {
-      throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-    }
-  }
-
-  /** A link payload as a PayloadStream: the URL is checked now, the download starts when the caller reads. */
-  #linkStream(payload: WirePayload, linkPolicy: () => LinkPolicy, o: SmartReceiveOptions, correlationId: string, log: Logger): PayloadStream {
-    const url = linkPayloadUrl(payload, correlationId);
-    const sha256 = typeof payload.metadata.sha256 === "string" && payload.metadata.sha256 ? payload.metadata.sha256 : undefined;
-    const info = { dataname: payload.dataname, payloadType: payload.payload_type, url, size: payload.size, sha256 };
-    const checks = { platform: this.#platform, verify: o.verify !== false, correlationId };
-    log.debug({ dataname: payload.dataname, url: redactUrl(url) }, "smartreceive: link payload, handed out as a stream");
-    if (o.downloadHandler) {
-      const once = () => this.#viaHandler(payload, url, o, correlationId);
-      return new PayloadStream(info, async function* () {
-        yield await once();
-      }, checks);
-    }
-    checkLinkUrl(url, linkPolicy(), correlationId);
-    const platform = this.#platform;
-    const options = downloadOptions(payload, o, correlationId);
-    return new PayloadStream(info, async function* () {
-      try {
-        const { downloadStream } = await import("./download.js");
-        yield* downloadStream(platform, url, options);
-      } catch (error) {
-        throw (error as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-      }
-    }, checks);
-  }
-
-  async #viaHandler(payload: WirePayload, url: string, o: SmartReceiveOptions, correlationId: string): Promise<Uint8Array> {
-    try {
-      const result = await o.downloadHandler!(url, o.maxRetries ?? 5, o.baseDelay ?? 100, o.maxDelay ?? 5000, correlationId);
-      return toBytes(result, "download handler result");
-    } catch (cause) {
-      if (isNatsBridgeError(cause)) throw (cause as NatsBridgeError).withContext({ correlationId, dataname: payload.dataname });
-      throw new DownloadFailedError(`download handler failed for '${payload.dataname}': ${String((cause as Error)?.message ?? cause)}`, {
-        cause,
-        correlationId,
-        dataname: payload.dataname,
-        details: { url: redactUrl(url) },
-      });
-    }
-  }
-
-
-  async #verify(payload: WirePayload, bytes: Uint8Array, correlationId: string): Promise<void> {
-    const context = { correlationId, dataname: payload.dataname };
-    if (payload.size !== undefined && payload.size !== bytes.byteLength) {
-      throw new SizeMismatchError(
-        `payload '${payload.dataname}' is ${bytes.byteLength} bytes but its envelope says ${payload.size}`,
-        { ...context, details: { expected: payload.size, actual: bytes.byteLength } },
-      );
-    }
-    const expected = payload.metadata.sha256;
-    if (typeof expected === "string" && expected.length > 0) {
-      const actual = downloadedDigests.get(bytes) ?? (await this.#platform.sha256(bytes));
-      if (actual !== expected.toLowerCase()) {
-        throw new ChecksumMismatchError(`payload '${payload.dataname}' sha256 does not match its metadata`, {
-          ...context,
-          details: { expected, actual },
-        });
-      }
-    }
+  smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+    return receiveEnvelope(this.#platform, msg, this.#options(options));
   }
 
   /** Send and wait for the reply on a fresh inbox set as `reply_to`. */
   async request(subject: string, payloads: readonly PayloadTuple[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
     const nc = await this.connection(options);
-    const inbox = `_INBOX.${uuid4().replaceAll("-", "")}`;
-    const sub = nc.subscribe(inbox, { max: 1 });
-    const timeout = options.timeout ?? 30_000;
-    const [sent] = await this.smartsend(subject, payloads, { ...options, connection: nc, replyTo: inbox }).catch((e: unknown) => {
-      sub.unsubscribe();
-      throw e;
-    });
-    const reply = await firstMessage(sub, timeout);
-    if (!reply) {
-      throw new RequestTimeoutError(`no reply on '${subject}' within ${timeout} ms`, {
-        correlationId: sent.correlation_id,
-        details: { subject, timeout },
-      });
-    }
-    return this.smartreceive(reply, options);
+    return requestReply(
+      {
+        nc,
+        send: (s, p, o) => this.smartsend(s, p, o),
+        receive: (m) => this.smartreceive(m, options),
+      },
+      subject,
+      payloads,
+      options,
+    );
   }
 
   /** Reply to a received envelope on its `reply_to`, keeping its correlation id. */
-  async reply(to: Pick<ReceivedEnvelope, "reply_to" | "msg_id" | "correlation_id" | "sender_name" | "sender_id">, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<[WireEnvelope, string]> {
-    if (!to.reply_to) {
-      throw new InvalidEnvelopeError("cannot reply: the envelope has no reply_to", { correlationId: to.correlation_id });
-    }
-    return this.smartsend(to.reply_to, payloads, {
-      correlationId: to.correlation_id,
-      replyToMsgId: to.msg_id,
-      receiverName: to.sender_name,
-      receiverId: to.sender_id,
-      ...options,
-    });
+  reply(to: ReplyTarget, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<SentEnvelope> {
+    const [subject, o] = replyOptions(to, options);
+    return this.smartsend(subject, payloads, o);
   }
 
   /**
@@ -500,7 +109,7 @@ export class NatsBridge {
    */
   async consume(stream: string, consumer: string, handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<Consumption> {
     const nc = await this.connection(options);
-    const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
+    const { logger } = resolveBase(this.#options(options), this.#platform);
     const { consumeStream } = await import("./jetstream.js");
     return consumeStream(
       {
@@ -509,11 +118,11 @@ export class NatsBridge {
         deleteBlobs: async (envelope, store) => {
           const result = await deleteConsumed(store, envelope);
           if (result.failed.length > 0) {
-            base.logger.warn({ correlation_id: envelope.correlation_id, failed: result.failed.length }, "consume: some blobs not deleted");
+            logger.warn({ correlation_id: envelope.correlation_id, failed: result.failed.length }, "consume: some blobs not deleted");
           }
           return result;
         },
-        log: base.logger,
+        log: logger,
       },
       stream,
       consumer,
@@ -527,135 +136,14 @@ export class NatsBridge {
    * goes to `onError` with its typed error and the raw message; iteration goes on.
    */
   async subscribe(subject: string, options: SubscribeOptions = {}): Promise<EnvelopeSubscription> {
-    const cleanupStore = options.deleteAfterConsume;
-    if (cleanupStore && !options.queue) {
-      throw new InvalidOptionError(
-        "deleteAfterConsume needs a queue group: on a plain subscription other subscribers may still need the blobs (fan-out). " +
-          "Use expiry (Plik TTL, an S3 lifecycle rule) instead, or call deleteConsumed() yourself when you know you are the only reader.",
-      );
-    }
+    checkSubscribeOptions(options);
     const nc = await this.connection(options);
-    const sub = nc.subscribe(subject, options.queue ? { queue: options.queue } : {});
-    const base = resolveBase({ ...this.#defaults, ...options }, this.#platform);
-    const onError =
-      options.onError ??
-      ((error: NatsBridgeError) =>
-        base.logger.warn({ correlation_id: error.correlationId, code: error.code, err: error.message }, "subscribe: message dropped"));
-    const receive = (m: Msg) => this.smartreceive(m, options);
-    async function* envelopes(): AsyncGenerator<ReceivedEnvelope> {
-      for await (const m of sub) {
-        let received: ReceivedEnvelope;
-        try {
-          received = await receive(m);
-        } catch (error) {
-          try {
-            onError(error as NatsBridgeError, m);
-          } catch {
-            // An onError that throws must not end the subscription.
-          }
-          continue;
-        }
-        yield received;
-        // The caller asked for the next message: it is done with this one.
-        if (cleanupStore) {
-          const result = await deleteConsumed(cleanupStore, received);
-          if (result.failed.length > 0) {
-            base.logger.warn({ correlation_id: received.correlation_id, failed: result.failed.length }, "subscribe: some blobs not deleted");
-          }
-        }
-      }
-    }
-    const iterator = envelopes();
-    return {
-      subject,
-      subscription: sub,
-      [Symbol.asyncIterator]: () => iterator,
-      unsubscribe: () => sub.unsubscribe(),
-      drain: () => sub.drain(),
-    };
+    const { logger } = resolveBase(this.#options(options), this.#platform);
+    return subscribeEnvelopes({ nc, logger, receive: (m) => this.smartreceive(m, options) }, subject, options);
   }
-}
 
-/** SHA-256 of downloaded link payloads, computed during the download. */
-const downloadedDigests = new WeakMap<Uint8Array, string>();
-
-function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
-  return {
-    maxRetries: o.maxRetries ?? 5,
-    baseDelay: o.baseDelay ?? 100,
-    maxDelay: o.maxDelay ?? 5000,
-    attemptTimeout: o.attemptTimeout ?? 60_000,
-    maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
-    correlationId,
-    ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.onDownloadRetry
-      ? { onRetry: (r: { attempt: number; delayMs: number; reason: string }) => o.onDownloadRetry!({ dataname: payload.dataname, ...r }) }
-      : {}),
-    ...(o.onDownloadProgress
-      ? {
-          onProgress: (receivedBytes: number, totalBytes: number | undefined) =>
-            o.onDownloadProgress!({ dataname: payload.dataname, receivedBytes, totalBytes }),
-        }
-      : {}),
-  };
-}
-
-/** `stream: true` streams the binary family; a function decides for any link payload. */
-function wantsStream(stream: SmartReceiveOptions["stream"], payload: WirePayload): boolean {
-  if (typeof stream === "function") return stream(payload) === true;
-  return stream === true && STREAMABLE_TYPES.has(payload.payload_type);
-}
-
-function messageData(msg: ReceivableMessage): Uint8Array | string {
-  if (typeof msg === "string" || msg instanceof Uint8Array) return msg;
-  if (msg && typeof msg === "object" && (msg as { data?: unknown }).data instanceof Uint8Array) {
-    return (msg as { data: Uint8Array }).data;
-  }
-  throw new InvalidEnvelopeError("smartreceive needs a NATS message, { data: Uint8Array }, bytes or a JSON string");
-}
-
-/**
- * An upper bound of the envelope's JSON bytes without payloads, computed
- * without building it: the fixed keys, ids and timestamp, the caller's strings
- * at worst-case escaping, and the metadata as JSON.
- */
-function envelopeOverhead(fields: { metadata?: object | undefined } & Record<string, unknown>): number {
-  let n = 600;
-  for (const value of Object.values(fields)) if (typeof value === "string") n += 6 * value.length;
-  return n + (fields.metadata ? utf8Length(JSON.stringify(fields.metadata)) : 2);
-}
-
-/**
- * An upper bound of the JSON bytes a direct payload adds besides its base64
- * data, computed without building it: fixed keys and values (id, transport,
- * encoding, sha256, two size numbers) plus the dataname and type at their
- * worst-case JSON escaping (6 bytes per UTF-16 unit, as `\uXXXX`).
- */
-function payloadOverhead(it: SerializedPayload): number {
-  return 320 + 6 * (it.dataname.length + it.payloadType.length);
-}
-
-function utf8Length(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
-async function firstMessage(sub: Subscription, timeout: number): Promise<Msg | undefined> {
-  const timer = setTimeout(() => sub.unsubscribe(), timeout);
-  try {
-    for await (const m of sub) return m;
-    return undefined;
-  } finally {
-    clearTimeout(timer);
+  /** The bridge's defaults under one call's options. */
+  #options<T extends object>(options: T | undefined): BridgeOptions & T {
+    return (options ? { ...this.#defaults, ...options } : this.#defaults) as BridgeOptions & T;
   }
 }

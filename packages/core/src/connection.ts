@@ -3,7 +3,7 @@
 // when none is passed, which caps them near 1000 msg/s; we connect once.
 
 import { ConnectionFailedError } from "@natsbridge/envelope";
-import type { ConnectionOptions, NatsConnection } from "nats";
+import type { ConnectionOptions, NatsConnection } from "./nats-types.js";
 import type { Platform } from "./platform/types.js";
 
 export class ConnectionPool {

@@ -11,12 +11,15 @@ export {
 export {
   DEFAULT_BROKER_URL,
   DEFAULT_FILESERVER_URL,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_ENVELOPE_BYTES,
   DEFAULT_MAX_PAYLOAD,
+  DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_SIZE_THRESHOLD,
-  type BaseOptions,
-  type SmartReceiveOptions,
-  type SmartSendOptions,
-} from "./options.js";
+  DOWNLOAD_DEFAULTS,
+} from "./defaults.js";
+export type { BaseOptions, SmartReceiveOptions, SmartSendOptions } from "./options.js";
+export type { SentEnvelope } from "./send.js";
 export { selectTransport, type TransportCandidate, type TransportPolicy } from "./transport.js";
 export { DEFAULT_NAK_BACKOFF, ensureStream, nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 export type {

@@ -5,7 +5,7 @@
 // never uses JetStream does not download it.
 
 import type { ErrorCode } from "@natsbridge/envelope";
-import type { NatsConnection, StreamInfo } from "nats";
+import type { NatsConnection, StreamInfo } from "./nats-types.js";
 import type { ConsumeOptions, EnsureStreamConfig } from "./jetstream.js";
 
 /** Errors a redelivery cannot fix: the message is terminated rather than nak'ed. */

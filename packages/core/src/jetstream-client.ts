@@ -6,7 +6,7 @@
 // consume and ack calls have the v2 shapes this package uses, so the rest of
 // jetstream.ts is written once against the v2 declarations.
 
-import type { JetStreamClient, JetStreamManager, NatsConnection } from "nats";
+import type { JetStreamClient, JetStreamManager, NatsConnection } from "./nats-types.js";
 
 type V2Connection = NatsConnection & {
   jetstream?: () => JetStreamClient;

@@ -21,10 +21,10 @@ import {
   type NatsBridgeError,
   type ReceivedEnvelope,
 } from "@natsbridge/envelope";
-import type { JetStreamManager, JsMsg, NatsConnection, PubAck, StreamConfig, StreamInfo } from "nats";
+import type { JetStreamManager, JsMsg, NatsConnection, PubAck, StreamConfig, StreamInfo } from "./nats-types.js";
 import { jetStreamClient, jetStreamManager } from "./jetstream-client.js";
 import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
-import type { Logger } from "./logger.js";
+import type { Logger, MessageLog } from "./logger.js";
 import type { SmartReceiveOptions } from "./options.js";
 import type { ClaimCheckStore } from "./store.js";
 
@@ -62,7 +62,7 @@ export async function publishToJetStream(
   bytes: Uint8Array,
   msgId: string,
   options: JetStreamPublishOptions,
-  context: { correlationId: string; signal?: AbortSignal | undefined; log: Logger },
+  context: { correlationId: string; signal?: AbortSignal | undefined; log: Pick<MessageLog, "debug"> },
 ): Promise<PubAck> {
   const js = await jetStreamClient(nc);
   const maxAttempts = Math.max(1, options.maxAttempts ?? 10);
@@ -78,7 +78,7 @@ export async function publishToJetStream(
         timeout: options.ackTimeout ?? 5000,
         ...(options.stream ? { expect: { streamName: options.stream } } : {}),
       });
-      context.log.debug({ subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, attempt }, "smartsend: JetStream ack");
+      context.log.debug?.({ subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, attempt }, "smartsend: JetStream ack");
       options.onAck?.(ack, attempt);
       return ack;
     } catch (error) {
@@ -96,7 +96,7 @@ export async function publishToJetStream(
           { cause: error, correlationId: context.correlationId, details: { subject, msgId, attempts: attempt, reasons, stored } },
         );
       }
-      context.log.debug({ subject, attempt, reason: code || message }, "smartsend: JetStream publish failed, retrying");
+      context.log.debug?.({ subject, attempt, reason: code || message }, "smartsend: JetStream publish failed, retrying");
       const delay = Math.min((options.retryDelay ?? 250) * 2 ** (attempt - 1), options.maxRetryDelay ?? 2000);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

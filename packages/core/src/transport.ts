@@ -1,17 +1,25 @@
-// Direct or link, for each payload. The references decide on size alone
-// (`size < threshold` → direct). We keep that rule and add the one they miss:
-// the finished envelope must fit the server's max_payload, because NATS
+// Send step 2: direct or link, for each payload. The references decide on size
+// alone (`size < threshold` → direct). We keep that rule and add the one they
+// miss: the finished envelope must fit the server's max_payload, because NATS
 // refuses anything larger. When it would not fit, the largest direct payloads
 // move to link; with no store to link to, the send fails before publishing.
+//
+// Sizes are exact, from @natsbridge/envelope's drafts: a direct payload's JSON
+// bytes, base64 included, and the envelope's own fields. A link payload's URL
+// is only known after its upload, so before it a link counts as its JSON
+// without the URL and the store's metadata; the sender checks the exact total
+// again once the links are known (send.ts).
 
-import { base64Length, PayloadTooLargeError, type Transport } from "@natsbridge/envelope";
+import { PayloadTooLargeError, type Transport } from "@natsbridge/envelope";
 
 export interface TransportCandidate {
   dataname: string;
   /** Serialized payload size in bytes. */
   size: number;
-  /** JSON bytes the payload adds to the envelope besides its base64 data. */
-  overhead: number;
+  /** Exact JSON bytes of the payload as a direct payload (base64 data included). */
+  directBytes: number;
+  /** JSON bytes of the payload as a link payload, without its URL and store metadata. */
+  linkBytes(): number;
   /** Must go by link whatever its size (stream data, which is never buffered). */
   mustLink?: boolean;
 }
@@ -20,29 +28,27 @@ export interface TransportPolicy {
   sizeThreshold: number;
   /** The server's max_payload (bytes of the whole envelope). */
   maxPayload: number;
-  /** JSON bytes of the envelope without any payload. */
-  envelopeOverhead: number;
+  /** Exact JSON bytes of the envelope without any payload. */
+  envelopeBytes: number;
   /** A store (or upload handler) is configured. */
   canLink: boolean;
-  alwaysLink?: boolean;
-  correlationId?: string;
+  alwaysLink?: boolean | undefined;
+  correlationId?: string | undefined;
 }
-
-/** Room kept for a link payload's URL and metadata when estimating envelope size. */
-export const LINK_PAYLOAD_ESTIMATE = 2048;
 
 export function selectTransport(candidates: readonly TransportCandidate[], policy: TransportPolicy): Transport[] {
   const plan: Transport[] = candidates.map((c) =>
     c.mustLink || policy.alwaysLink || c.size >= policy.sizeThreshold ? "link" : "direct",
   );
-  const cost = (i: number): number =>
-    plan[i] === "direct" ? candidates[i]!.overhead + base64Length(candidates[i]!.size) : LINK_PAYLOAD_ESTIMATE;
+  const cost = (i: number): number => (plan[i] === "direct" ? candidates[i]!.directBytes : candidates[i]!.linkBytes());
 
-  let total = policy.envelopeOverhead + candidates.reduce((sum, _, i) => sum + cost(i) + 1, 0);
+  // The payloads, and a comma between each two.
+  let total = policy.envelopeBytes + Math.max(0, candidates.length - 1);
+  for (let i = 0; i < candidates.length; i++) total += cost(i);
   if (total > policy.maxPayload) {
     // Move the largest direct payloads first: fewest uploads for the most room.
     const order = candidates
-      .map((c, i) => i)
+      .map((_, i) => i)
       .filter((i) => plan[i] === "direct")
       .sort((a, b) => candidates[b]!.size - candidates[a]!.size);
     for (const i of order) {
@@ -53,8 +59,7 @@ export function selectTransport(candidates: readonly TransportCandidate[], polic
     }
   }
 
-  const needLink = plan.some((t) => t === "link");
-  if (needLink && !policy.canLink) {
+  if (!policy.canLink && plan.includes("link")) {
     const linked = candidates.filter((_, i) => plan[i] === "link").map((c) => `'${c.dataname}' (${c.size} bytes)`);
     throw new PayloadTooLargeError(
       `payloads ${linked.join(", ")} must go by link (size threshold ${policy.sizeThreshold} bytes, ` +
@@ -65,8 +70,8 @@ export function selectTransport(candidates: readonly TransportCandidate[], polic
   }
   if (total > policy.maxPayload) {
     throw new PayloadTooLargeError(
-      `envelope would be about ${total} bytes, over the server's max_payload of ${policy.maxPayload}, even with every payload by link. Nothing was published.`,
-      { correlationId: policy.correlationId, details: { estimatedBytes: total, maxPayload: policy.maxPayload } },
+      `envelope would be at least ${total} bytes, over the server's max_payload of ${policy.maxPayload}, even with every payload by link. Nothing was published.`,
+      { correlationId: policy.correlationId, details: { bytes: total, maxPayload: policy.maxPayload } },
     );
   }
   return plan;

@@ -150,3 +150,17 @@ export const MissingDependencyError = defineError(ErrorCodes.MISSING_DEPENDENCY,
 export const InvalidOptionError = defineError(ErrorCodes.INVALID_OPTION, "InvalidOptionError");
 export const InternalError = defineError(ErrorCodes.INTERNAL_ERROR, "InternalError");
 export const DeleteFailedError = defineError(ErrorCodes.DELETE_FAILED, "DeleteFailedError");
+
+/**
+ * The error with the message and payload it happened in: ours gain the
+ * context (withContext); anything else is a bug somewhere below us, wrapped
+ * as INTERNAL_ERROR that keeps the original message and the error as `cause`.
+ */
+export function errorInContext(
+  error: unknown,
+  context: { correlationId?: string | undefined; dataname?: string | undefined },
+): NatsBridgeError {
+  if (error instanceof NatsBridgeError) return error.withContext(context);
+  if (isNatsBridgeError(error)) return error; // from another copy of this package: keep it as it is
+  return new InternalError(`unexpected error: ${String((error as Error)?.message ?? error)}`, { cause: error, ...context });
+}

@@ -27,7 +27,7 @@ export {
   type CodecContext,
   type PayloadCodec,
 } from "./codecs.js";
-export { directPayloadBytes, linkPayloadUrl, parseEnvelope, type ParseOptions } from "./parse.js";
+export { directPayloadBytes, linkPayloadUrl, parseEnvelope, readEnvelope, type ParseOptions, type ReadEnvelope } from "./parse.js";
 export {
   base64Length,
   createDirectPayload,
@@ -41,3 +41,17 @@ export {
   type LinkPayloadInput,
 } from "./build.js";
 export { serializeEnvelope, type SerializedEnvelope, type SerializeOptions } from "./serialize.js";
+export {
+  draftDirectPayload,
+  draftEnvelope,
+  draftLinkPayload,
+  envelopeByteLength,
+  writeEnvelope,
+  type DirectDraftInput,
+  type DirectPayloadDraft,
+  type EnvelopeDraft,
+  type LinkDraftInput,
+  type LinkPayloadDraft,
+  type PayloadDraft,
+  type WrittenEnvelope,
+} from "./write.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { connect } from "nats";
-import { pino } from "pino";
+import { destination, pino } from "pino";
 import { request } from "undici";
 import type { Logger } from "../logger.js";
 import type { Platform } from "./types.js";
@@ -11,7 +11,8 @@ let defaultLogger: Logger | undefined;
 export const nodePlatform: Platform = {
   name: "node",
   connect,
-  async sha256(bytes) {
+  // Synchronous: node:crypto hashes in place, and a promise per payload costs more than a small hash.
+  sha256(bytes) {
     return createHash("sha256").update(bytes).digest("hex");
   },
   createSha256() {
@@ -40,7 +41,8 @@ export const nodePlatform: Platform = {
     return process.env[name];
   },
   defaultLogger(level) {
-    defaultLogger ??= pino({ name: "natsbridge", level: level ?? "silent" });
+    // Warnings and errors by default, on stderr (stdout belongs to the application).
+    defaultLogger ??= pino({ name: "natsbridge", level: level || "warn" }, destination({ dest: 2, sync: true }));
     return defaultLogger;
   },
 };

@@ -1,0 +1,95 @@
+// smartreceive as a pipeline: parse → fetch → verify → decode. Each payload's
+// codec is looked up first, so an unknown type fails before any download.
+// Every failure is a NatsBridgeError with a stable code.
+
+import {
+  decodeValue,
+  directPayloadBytes,
+  errorInContext,
+  InvalidEnvelopeError,
+  readEnvelope,
+  UnknownTransportError,
+  type PayloadTuple,
+  type ReceivedEnvelope,
+  type WireEnvelope,
+} from "@natsbridge/envelope";
+import { MessageLog } from "./logger.js";
+import type { Msg } from "./nats-types.js";
+import { resolveBase, resolveMaxEnvelopeBytes, type SmartReceiveOptions } from "./options.js";
+import type { Platform } from "./platform/types.js";
+// Types only: the link step is imported on the first link payload (see below).
+import type { FetchedBytes, LinkFetcher } from "./receive-fetch.js";
+import { verifyPayload } from "./verify.js";
+
+/** What smartreceive accepts: a NATS message, anything with `data` bytes, the raw bytes, or the JSON text. */
+export type ReceivableMessage = Msg | { data: Uint8Array } | Uint8Array | string;
+
+export async function receiveEnvelope(platform: Platform, msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+  try {
+    return await receive(platform, msg, o);
+  } catch (error) {
+    throw errorInContext(error, {});
+  }
+}
+
+async function receive(platform: Platform, msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+  const base = resolveBase(o, platform);
+  // 1. parse (large direct payloads come back already decoded)
+  const { envelope, decoded } = readEnvelope(messageData(msg), { maxBytes: resolveMaxEnvelopeBytes(o) });
+  const correlationId = envelope.correlation_id;
+  const log = new MessageLog(base.logger, correlationId);
+  log.debug?.({ payloads: envelope.payloads.length, send_to: envelope.send_to }, "smartreceive: envelope parsed");
+  let links: LinkFetcher | undefined;
+
+  const values: unknown[] = [];
+  for (let i = 0; i < envelope.payloads.length; i++) {
+    const payload = envelope.payloads[i]!;
+    const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
+    try {
+      base.registry.get(payload.payload_type); // unknown types fail before any download
+    } catch (error) {
+      throw errorInContext(error, context);
+    }
+    // 2. fetch
+    let fetched: FetchedBytes;
+    if (payload.transport === "direct") {
+      fetched = { bytes: decoded[i] ?? directPayloadBytes(payload, correlationId) };
+      log.debug?.({ dataname: payload.dataname, size: fetched.bytes.byteLength }, "smartreceive: direct payload decoded");
+    } else if (payload.transport === "link") {
+      // Loaded on the first link payload: pages that only receive direct payloads never fetch it.
+      links ??= new (await import("./receive-fetch.js")).LinkFetcher(platform, o, base.fileserverUrl, correlationId, log);
+      if (links.wantsStream(payload)) {
+        values.push(links.stream(payload));
+        continue;
+      }
+      fetched = await links.fetch(payload);
+    } else {
+      throw new UnknownTransportError(
+        `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
+        { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
+      );
+    }
+    // 3. verify
+    if (o.verify !== false) await verifyPayload(platform, payload, fetched, correlationId);
+    // 4. decode
+    values.push(await decodeValue(base.registry, fetched.bytes, context));
+  }
+  log.debug?.({}, "smartreceive: done");
+  return received(envelope, values);
+}
+
+function received(envelope: WireEnvelope, values: unknown[]): ReceivedEnvelope {
+  return {
+    ...envelope,
+    payloads: envelope.payloads.map((p, i): PayloadTuple => [p.dataname, values[i], p.payload_type]),
+    payloadInfo: envelope.payloads.map(({ data, ...rest }) => ({ ...rest, data: rest.transport === "link" ? data : undefined })),
+  };
+}
+
+function messageData(msg: ReceivableMessage): Uint8Array | string {
+  if (typeof msg === "string" || msg instanceof Uint8Array) return msg;
+  if (msg && typeof msg === "object" && (msg as { data?: unknown }).data instanceof Uint8Array) {
+    return (msg as { data: Uint8Array }).data;
+  }
+  throw new InvalidEnvelopeError("smartreceive needs a NATS message, { data: Uint8Array }, bytes or a JSON string");
+}

@@ -1,0 +1,150 @@
+// smartsend as a pipeline: serialize → choose transport → upload → build →
+// publish. Each step returns what the next needs; the envelope's size is known
+// exactly before anything is uploaded or published. Nothing is published if a
+// step fails, and blobs already uploaded for the message are deleted.
+
+import {
+  draftDirectPayload,
+  draftEnvelope,
+  draftLinkPayload,
+  envelopeByteLength,
+  InvalidDataError,
+  PayloadTooLargeError,
+  uuid4,
+  writeEnvelope,
+  type PayloadDraft,
+  type WireEnvelope,
+} from "@natsbridge/envelope";
+import { DEFAULT_MAX_PAYLOAD } from "./defaults.js";
+import { uploadHandlerStore } from "./handler-store.js";
+import { MessageLog } from "./logger.js";
+import type { NatsConnection } from "./nats-types.js";
+import { resolveBase, resolveSizeThreshold, type SmartSendOptions } from "./options.js";
+import type { Platform } from "./platform/types.js";
+import { publishEnvelope } from "./publish.js";
+import { serializePayloads } from "./send-serialize.js";
+// Types only: the upload step is imported on the first link payload (see below).
+import type { LinkUploads } from "./send-upload.js";
+import { selectTransport } from "./transport.js";
+
+export interface SendContext {
+  platform: Platform;
+  /** The connection to publish on (the caller's, or the shared one for the broker URL). */
+  connection(brokerUrl: string, options: SmartSendOptions): Promise<NatsConnection>;
+}
+
+/** What smartsend resolves: the envelope and its JSON text. */
+export type SentEnvelope = [envelope: WireEnvelope, json: string];
+
+/** Options of one send that only request() sets. */
+export interface SendExtras {
+  /** The NATS-level reply subject (request sets its inbox, for "no responders"). */
+  natsReply?: string;
+}
+
+export async function sendEnvelope(
+  ctx: SendContext,
+  subject: string,
+  payloads: unknown,
+  o: SmartSendOptions,
+  extras: SendExtras = {},
+): Promise<SentEnvelope> {
+  const { platform } = ctx;
+  if (typeof subject !== "string" || subject.length === 0) {
+    throw new InvalidDataError("subject must be a non-empty string", { correlationId: o.correlationId });
+  }
+  const base = resolveBase(o, platform);
+  const checksum = o.checksum !== false;
+  const header = draftEnvelope({
+    sendTo: subject,
+    correlationId: o.correlationId ?? uuid4(),
+    msgId: o.msgId,
+    msgPurpose: o.msgPurpose,
+    senderName: o.senderName,
+    senderId: o.senderId,
+    receiverName: o.receiverName,
+    receiverId: o.receiverId,
+    replyTo: o.replyTo,
+    replyToMsgId: o.replyToMsgId,
+    brokerUrl: base.brokerUrl,
+    metadata: o.metadata,
+  });
+  const { correlation_id: correlationId, msg_id: msgId } = header.header;
+  const log = new MessageLog(base.logger, correlationId);
+  log.debug?.({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
+
+  // 1. serialize
+  const items = await serializePayloads(payloads, { registry: base.registry, platform, checksum, correlationId, log });
+
+  // 2. choose transport, on exact sizes
+  const publish = o.isPublish !== false;
+  const nc = publish ? await ctx.connection(base.brokerUrl, o) : o.connection;
+  const maxPayload = o.maxPayload ?? nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  const store = o.store ?? (o.uploadHandler ? uploadHandlerStore(o.uploadHandler, base.fileserverUrl) : undefined);
+  const direct = items.map((it) =>
+    it.source ? undefined : draftDirectPayload({ ...it, metadata: it.sha256 ? { sha256: it.sha256 } : undefined }),
+  );
+  const plan = selectTransport(
+    items.map((it, i) => ({
+      dataname: it.dataname,
+      size: it.bytes.byteLength,
+      directBytes: direct[i]?.byteLength ?? 0,
+      linkBytes: () => draftLinkPayload({ ...it, url: "", size: it.bytes.byteLength, metadata: { payload_bytes: it.bytes.byteLength, ...(it.sha256 ? { sha256: it.sha256 } : {}) } }).byteLength,
+      ...(it.source ? { mustLink: true } : {}),
+    })),
+    { sizeThreshold: resolveSizeThreshold(o, platform), maxPayload, envelopeBytes: header.byteLength, canLink: store !== undefined, alwaysLink: o.alwaysLink, correlationId },
+  );
+
+  let uploads: LinkUploads | undefined;
+  try {
+    // 3. upload the link payloads
+    const drafts: PayloadDraft[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (plan[i] === "direct") {
+        log.debug?.({ dataname: items[i]!.dataname, size: items[i]!.bytes.byteLength }, "smartsend: direct transport");
+        drafts.push(direct[i]!);
+      } else {
+        // Loaded on the first link payload: pages that only send direct payloads never fetch it.
+        uploads ??= new (await import("./send-upload.js")).LinkUploads({
+          store: store!,
+          platform,
+          correlationId,
+          msgId,
+          checksum,
+          signal: o.signal,
+          onUploadProgress: o.onUploadProgress,
+          log,
+        });
+        drafts.push(await uploads.put(items[i]!));
+      }
+    }
+
+    // 4. build, once the exact size is known to fit
+    const size = envelopeByteLength(header, drafts);
+    if (publish && size > maxPayload) {
+      throw new PayloadTooLargeError(`envelope is ${size} bytes, over the server's max_payload of ${maxPayload}. Nothing was published.`, {
+        correlationId,
+        details: { bytes: size, maxPayload },
+      });
+    }
+    const written = writeEnvelope(header, drafts);
+
+    // 5. publish
+    if (publish) {
+      await publishEnvelope(nc!, written.bytes, {
+        subject,
+        msgId,
+        correlationId,
+        reply: extras.natsReply,
+        flush: o.flush,
+        jetstream: o.jetstream,
+        signal: o.signal,
+        log,
+      });
+    }
+    return [written.envelope, written.json];
+  } catch (error) {
+    await uploads?.discard(error);
+    throw error;
+  }
+}
