@@ -1,22 +1,28 @@
 // The NatsBridge facade: default options, the platform (Node or browser) and
 // a pool of shared connections, in front of the send pipeline (send.ts), the
 // receive pipeline (receive.ts) and what is built on them: request/reply
-// (request.ts), subscribe (subscribe.ts) and JetStream consume
+// (request.ts, reply.ts), subscribe (subscribe.ts) and JetStream consume
 // (jetstream.ts). The top-level functions of each entry point use one
 // default bridge.
 
-import type { PayloadTuple, ReceivedEnvelope } from "@natsbridge/envelope";
+import type { ReceivedEnvelope, WirePayload } from "@natsbridge/envelope";
+import type { SendPayload } from "./source.js";
 import { ConnectionPool } from "./connection.js";
+import { SUBSCRIBER_DOWNLOAD_DEFAULTS } from "./defaults.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
 import { deleteConsumed } from "./lifecycle.js";
 import type { JsMsg, NatsConnection } from "./nats-types.js";
 import { resolveBase, type SmartReceiveOptions, type SmartSendOptions } from "./options.js";
+import type { PayloadStream } from "./payload-stream.js";
 import type { Platform } from "./platform/types.js";
 import { receiveEnvelope, type ReceivableMessage } from "./receive.js";
-import { replyOptions, requestReply, type ReplyTarget, type RequestOptions } from "./request.js";
+import { replyOptions, type ReplyTarget } from "./reply.js";
+// Types only: the request code is imported on the first request.
+import type { RequestInbox, RequestOptions } from "./request.js";
 import { sendEnvelope, type SendContext, type SentEnvelope } from "./send.js";
-import { subscribeEnvelopes, checkSubscribeOptions, type EnvelopeSubscription, type SubscribeOptions } from "./subscribe.js";
+// Types only: subscribe's code is imported on the first subscribe.
+import type { EnvelopeSubscription, SubscribeOptions } from "./subscribe.js";
 
 export type { ReceivableMessage } from "./receive.js";
 export type { RequestOptions } from "./request.js";
@@ -24,11 +30,20 @@ export type { EnvelopeSubscription, SubscribeOptions } from "./subscribe.js";
 
 export type BridgeOptions = Omit<SmartSendOptions, "correlationId" | "msgId" | "replyToMsgId"> & SmartReceiveOptions;
 
+/**
+ * Receive options that hand link payloads out as PayloadStreams: received
+ * values are then typed `… | PayloadStream`. (A `stream` set in the bridge's
+ * defaults streams too, but the types only see the call's options.)
+ */
+export type StreamingOptions<T extends SmartReceiveOptions> = T & { stream: true | ((payload: WirePayload) => boolean) };
+
 export class NatsBridge {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
   readonly #defaults: BridgeOptions;
   readonly #send: SendContext;
+  /** The reply inbox of each connection requests went out on. */
+  readonly #inboxes = new WeakMap<NatsConnection, RequestInbox>();
 
   constructor(platform: Platform, defaults: BridgeOptions = {}) {
     // Each environment variable is read once, at its first use by this bridge:
@@ -67,7 +82,7 @@ export class NatsBridge {
    * ones, build the envelope and publish it. Returns `[envelope, envelopeJson]`.
    * Nothing is published if any step fails, and uploads already made are deleted.
    */
-  smartsend(subject: string, payloads: readonly PayloadTuple[], options?: SmartSendOptions): Promise<SentEnvelope> {
+  smartsend(subject: string, payloads: readonly SendPayload[], options?: SmartSendOptions): Promise<SentEnvelope> {
     return sendEnvelope(this.#send, subject, payloads, this.#options(options));
   }
 
@@ -76,17 +91,25 @@ export class NatsBridge {
    * Returns the envelope with `payloads` as `[dataname, value, payload_type]`.
    * Every failure is a NatsBridgeError with a stable code.
    */
-  smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+  smartreceive(msg: ReceivableMessage, options: StreamingOptions<SmartReceiveOptions>): Promise<ReceivedEnvelope<PayloadStream>>;
+  smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope>;
+  smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope<PayloadStream>> {
     return receiveEnvelope(this.#platform, msg, this.#options(options));
   }
 
-  /** Send and wait for the reply on a fresh inbox set as `reply_to`. */
-  async request(subject: string, payloads: readonly PayloadTuple[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
+  /**
+   * Send and wait for the reply on an inbox set as `reply_to`. Fails at once
+   * with NO_RESPONDERS when nobody subscribes to `subject`.
+   */
+  async request(subject: string, payloads: readonly SendPayload[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
     const nc = await this.connection(options);
+    const { RequestInbox, requestReply } = await import("./request.js");
+    let inbox = this.#inboxes.get(nc);
+    if (!inbox || inbox.closed) this.#inboxes.set(nc, (inbox = new RequestInbox(nc)));
     return requestReply(
       {
-        nc,
-        send: (s, p, o) => this.smartsend(s, p, o),
+        inbox,
+        send: (s, p, o, extras) => sendEnvelope(this.#send, s, p, this.#options({ ...o, connection: nc }), extras),
         receive: (m) => this.smartreceive(m, options),
       },
       subject,
@@ -96,7 +119,7 @@ export class NatsBridge {
   }
 
   /** Reply to a received envelope on its `reply_to`, keeping its correlation id. */
-  reply(to: ReplyTarget, payloads: readonly PayloadTuple[], options: SmartSendOptions = {}): Promise<SentEnvelope> {
+  reply(to: ReplyTarget, payloads: readonly SendPayload[], options: SmartSendOptions = {}): Promise<SentEnvelope> {
     const [subject, o] = replyOptions(to, options);
     return this.smartsend(subject, payloads, o);
   }
@@ -109,12 +132,13 @@ export class NatsBridge {
    */
   async consume(stream: string, consumer: string, handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<Consumption> {
     const nc = await this.connection(options);
-    const { logger } = resolveBase(this.#options(options), this.#platform);
+    const o = this.#subscriberOptions(options);
+    const { logger } = resolveBase(o, this.#platform);
     const { consumeStream } = await import("./jetstream.js");
     return consumeStream(
       {
         nc,
-        receive: (m: JsMsg) => this.smartreceive(m, options),
+        receive: (m: JsMsg) => receiveEnvelope(this.#platform, m, o),
         deleteBlobs: async (envelope, store) => {
           const result = await deleteConsumed(store, envelope);
           if (result.failed.length > 0) {
@@ -135,11 +159,20 @@ export class NatsBridge {
    * Subscribe and iterate decoded envelopes. A message that cannot be received
    * goes to `onError` with its typed error and the raw message; iteration goes on.
    */
-  async subscribe(subject: string, options: SubscribeOptions = {}): Promise<EnvelopeSubscription> {
-    checkSubscribeOptions(options);
+  subscribe(subject: string, options: StreamingOptions<SubscribeOptions>): Promise<EnvelopeSubscription<PayloadStream>>;
+  subscribe(subject: string, options?: SubscribeOptions): Promise<EnvelopeSubscription>;
+  async subscribe(subject: string, options: SubscribeOptions = {}): Promise<EnvelopeSubscription<PayloadStream>> {
+    const { checkSubscribe, subscribeEnvelopes } = await import("./subscribe.js");
+    checkSubscribe(subject, options);
     const nc = await this.connection(options);
-    const { logger } = resolveBase(this.#options(options), this.#platform);
-    return subscribeEnvelopes({ nc, logger, receive: (m) => this.smartreceive(m, options) }, subject, options);
+    const o = this.#subscriberOptions(options);
+    const { logger } = resolveBase(o, this.#platform);
+    return subscribeEnvelopes({ nc, logger, receive: (m) => receiveEnvelope(this.#platform, m, o) }, subject, o);
+  }
+
+  /** Receive options inside subscribe and consume: SUBSCRIBER_DOWNLOAD_DEFAULTS under the bridge's defaults and the call's. */
+  #subscriberOptions<T extends SmartReceiveOptions>(options: T): BridgeOptions & T {
+    return { ...SUBSCRIBER_DOWNLOAD_DEFAULTS, ...this.#defaults, ...options };
   }
 
   /** The bridge's defaults under one call's options. */

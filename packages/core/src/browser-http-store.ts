@@ -6,6 +6,7 @@
 // (docs/browser.md).
 
 import { UploadFailedError } from "@natsbridge/envelope";
+import { DEFAULT_BROWSER_UPLOAD_TIMEOUT } from "./defaults.js";
 import { redactUrl } from "./logger.js";
 import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
 import { readableChunks } from "./source.js";
@@ -15,7 +16,9 @@ export type { HttpStoreOptions } from "./http-store-options.js";
 
 /** A ClaimCheckStore for a plain HTTP file server, for browsers (see {@link HttpStoreOptions}). */
 export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
-  const { origin, method, urlFor, headers, name, timeout, deletes } = resolveHttpStore(options);
+  const resolved = resolveHttpStore(options);
+  const { origin, method, urlFor, headers, name, deletes } = resolved;
+  const timeout = resolved.timeout ?? DEFAULT_BROWSER_UPLOAD_TIMEOUT;
 
   const send = async (url: string, init: RequestInit, signal: AbortSignal | undefined, what: string): Promise<Response> => {
     const timer = AbortSignal.timeout(timeout);
@@ -41,8 +44,10 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
         method,
       );
       if (!HTTP_STORE_OK.has(res.status)) {
-        const text = await res.text().catch(() => "");
-        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.status} ${text.slice(0, 200).trim()}`, {
+        // Loaded on failure only: pages that upload fine never fetch it.
+        const { errorExcerpt, uploadStatusHint } = await import("./http-errors.js");
+        const excerpt = errorExcerpt(await res.text().catch(() => ""), { plainText: true });
+        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}${uploadStatusHint(res.status)}`, {
           correlationId: req.correlationId,
           dataname: req.dataname,
           details: { status: res.status },

@@ -16,7 +16,9 @@ export {
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_SIZE_THRESHOLD,
+  DEFAULT_UPLOAD_TIMEOUT,
   DOWNLOAD_DEFAULTS,
+  SUBSCRIBER_DOWNLOAD_DEFAULTS,
 } from "./defaults.js";
 export type { BaseOptions, SmartReceiveOptions, SmartSendOptions } from "./options.js";
 export type { SentEnvelope } from "./send.js";
@@ -39,6 +41,8 @@ export {
   bodyChunks,
   isStreamData,
   STREAMABLE_TYPES,
+  type SendPayload,
+  type StreamableType,
   type ByteSource,
   type OpenedSource,
   type StreamData,

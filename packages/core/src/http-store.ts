@@ -9,6 +9,8 @@ import { UploadFailedError } from "@natsbridge/envelope";
 import { request } from "undici";
 import { DEFAULT_USER_AGENT } from "./link-policy.js";
 import { bodyChunks } from "./source.js";
+import { DEFAULT_UPLOAD_TIMEOUT } from "./defaults.js";
+import { describeNetworkError, errorExcerpt, readErrorBody, uploadStatusHint } from "./http-errors.js";
 import { redactUrl } from "./logger.js";
 import { HTTP_STORE_OK, resolveHttpStore, type HttpStoreOptions } from "./http-store-options.js";
 import type { ClaimCheckPutRequest, ClaimCheckStore } from "./store.js";
@@ -17,7 +19,9 @@ export type { HttpStoreOptions } from "./http-store-options.js";
 
 /** A ClaimCheckStore for a plain HTTP file server (see {@link HttpStoreOptions}). */
 export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
-  const { origin, method, urlFor, headers, name, timeout, deletes } = resolveHttpStore(options);
+  const resolved = resolveHttpStore(options);
+  const { origin, method, urlFor, headers, name, deletes } = resolved;
+  const timeout = resolved.timeout ?? DEFAULT_UPLOAD_TIMEOUT;
 
   const store: ClaimCheckStore = {
     name,
@@ -37,10 +41,20 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
         headersTimeout: timeout,
         bodyTimeout: timeout,
         ...(req.signal ? { signal: req.signal } : {}),
+      }).catch((cause: unknown) => {
+        if (req.signal?.aborted) throw cause;
+        const code = (cause as { code?: string })?.code;
+        const reason = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" ? `no answer for ${timeout} ms` : describeNetworkError(cause);
+        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} failed: ${reason}`, {
+          cause,
+          correlationId: req.correlationId,
+          dataname: req.dataname,
+          details: { timeout },
+        });
       });
       if (!HTTP_STORE_OK.has(res.statusCode)) {
-        const text = await res.body.text().catch(() => "");
-        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.statusCode} ${text.slice(0, 200).trim()}`, {
+        const excerpt = errorExcerpt(await readErrorBody(res.body), { plainText: true });
+        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.statusCode}${excerpt ? `: ${excerpt}` : ""}${uploadStatusHint(res.statusCode)}`, {
           correlationId: req.correlationId,
           dataname: req.dataname,
           details: { status: res.statusCode },
@@ -58,6 +72,8 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
       const res = await request(url, {
         method: "DELETE",
         headers: { "user-agent": DEFAULT_USER_AGENT, ...(await headers()) },
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
         ...(opts?.signal ? { signal: opts.signal } : {}),
       });
       await res.body.dump();

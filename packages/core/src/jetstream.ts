@@ -165,6 +165,13 @@ export interface ConsumeOptions extends SmartReceiveOptions {
   /** Messages pulled ahead of processing. Default 100. */
   maxMessages?: number;
   /**
+   * How many messages are received and handled at once. Default 1: one after
+   * the other, in stream order. With more, each message is acked when its own
+   * handler is done, so acks (and redeliveries) no longer follow stream order,
+   * and a slow link download holds up only its own message.
+   */
+  concurrency?: number;
+  /**
    * Delete the message's link blobs from this store once the handler
    * succeeded and the server confirmed the ack. Off by default. Safe only
    * when this consumer is the message's one reader (a work queue, or one
@@ -247,12 +254,19 @@ export async function consumeStream(
     }
   };
 
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const handling = new Set<Promise<void>>();
   const closed = (async () => {
     while (!stopping) {
       for await (const m of messages) {
-        await handle(m);
+        const done: Promise<void> = handle(m)
+          .catch((error: unknown) => deps.log.warn({ err: String((error as Error)?.message ?? error) }, "consume: message not settled"))
+          .finally(() => handling.delete(done));
+        handling.add(done);
+        if (handling.size >= concurrency) await Promise.race(handling);
         if (stopping) break;
       }
+      await Promise.all(handling);
       if (stopping) break;
       // The iterator ended without stop(): the consumer was recreated or the
       // server went away for long. Pull again after a pause.

@@ -10,13 +10,12 @@ import {
   concatBytes,
   InvalidDataError,
   SizeMismatchError,
-  type PayloadType,
 } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 
 export interface PayloadStreamInfo {
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   /** The link URL. */
   url: string;
   /** Byte size announced by the sender, when it gave one. */
@@ -35,7 +34,7 @@ export interface PayloadStreamChecks {
 /** A received link payload as a single-use stream of byte chunks. */
 export class PayloadStream implements AsyncIterable<Uint8Array> {
   readonly dataname: string;
-  readonly payloadType: PayloadType;
+  readonly payloadType: string;
   readonly url: string;
   readonly size: number | undefined;
   readonly sha256: string | undefined;

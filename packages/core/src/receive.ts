@@ -7,10 +7,12 @@ import {
   directPayloadBytes,
   errorInContext,
   InvalidEnvelopeError,
+  ENVELOPE_STRING_FIELDS,
   readEnvelope,
   UnknownTransportError,
-  type PayloadTuple,
+  type MessageHeaders,
   type ReceivedEnvelope,
+  type ReceivedPayload,
   type WireEnvelope,
 } from "@natsbridge/envelope";
 import { MessageLog } from "./logger.js";
@@ -75,15 +77,27 @@ async function receive(platform: Platform, msg: ReceivableMessage, o: SmartRecei
     values.push(await decodeValue(base.registry, fetched.bytes, context));
   }
   log.debug?.({}, "smartreceive: done");
-  return received(envelope, values);
+  return received(envelope, values, msg);
 }
 
-function received(envelope: WireEnvelope, values: unknown[]): ReceivedEnvelope {
-  return {
-    ...envelope,
-    payloads: envelope.payloads.map((p, i): PayloadTuple => [p.dataname, values[i], p.payload_type]),
-    payloadInfo: envelope.payloads.map(({ data, ...rest }) => ({ ...rest, data: rest.transport === "link" ? data : undefined })),
-  };
+/** The fields of a received envelope that v1 defines; anything else goes to `extraFields`. */
+const KNOWN_FIELDS = new Set<string>([...ENVELOPE_STRING_FIELDS, "metadata", "payloads"]);
+
+function received(envelope: WireEnvelope, values: unknown[], msg: ReceivableMessage): ReceivedEnvelope {
+  const out = {} as ReceivedEnvelope;
+  for (const field of ENVELOPE_STRING_FIELDS) out[field] = envelope[field];
+  out.metadata = envelope.metadata;
+  // The codec of each payload_type made its value: the tuple is well-typed by construction.
+  out.payloads = envelope.payloads.map((p, i) => [p.dataname, values[i], p.payload_type] as ReceivedPayload);
+  out.payloadInfo = envelope.payloads.map(({ data, ...rest }) => ({ ...rest, data: rest.transport === "link" ? data : undefined }));
+  out.extraFields = {};
+  for (const key in envelope) if (!KNOWN_FIELDS.has(key)) out.extraFields[key] = envelope[key];
+  if (typeof msg === "object" && !(msg instanceof Uint8Array)) {
+    const { subject, headers } = msg as { subject?: unknown; headers?: MessageHeaders };
+    if (typeof subject === "string") out.subject = subject;
+    if (headers) out.headers = headers;
+  }
+  return out;
 }
 
 function messageData(msg: ReceivableMessage): Uint8Array | string {

@@ -1,12 +1,21 @@
-// request and reply on top of send and receive: a request carries a fresh
-// inbox as `reply_to` and waits for the first message on it; a reply goes to
-// a received envelope's `reply_to`, keeping its correlation id.
+// request on top of send and receive (loaded on the first request). A request
+// carries an inbox subject as `reply_to` (for peers, which answer on the
+// envelope's reply_to) and as the NATS reply subject (for the server: when
+// nobody subscribes to the request's subject it answers the inbox at once
+// with a "503 no responders" status, and the request fails with
+// NO_RESPONDERS instead of waiting out its timeout).
 
-import { InvalidEnvelopeError, RequestTimeoutError, uuid4, type PayloadTuple, type ReceivedEnvelope } from "@natsbridge/envelope";
+import {
+  NoRespondersError,
+  RequestTimeoutError,
+  uuid4,
+  type ReceivedEnvelope,
+} from "@natsbridge/envelope";
+import type { SendPayload } from "./source.js";
 import { DEFAULT_REQUEST_TIMEOUT } from "./defaults.js";
 import type { Msg, NatsConnection, Subscription } from "./nats-types.js";
 import type { SmartReceiveOptions, SmartSendOptions } from "./options.js";
-import type { SentEnvelope } from "./send.js";
+import type { SendExtras, SentEnvelope } from "./send.js";
 
 export interface RequestOptions extends SmartSendOptions, SmartReceiveOptions {
   /** How long to wait for the reply, in ms. Default 30000. */
@@ -14,55 +23,77 @@ export interface RequestOptions extends SmartSendOptions, SmartReceiveOptions {
 }
 
 export interface RequestContext {
-  nc: NatsConnection;
-  send: (subject: string, payloads: readonly PayloadTuple[], options: SmartSendOptions) => Promise<SentEnvelope>;
+  inbox: RequestInbox;
+  send: (subject: string, payloads: readonly SendPayload[], options: SmartSendOptions, extras: SendExtras) => Promise<SentEnvelope>;
   receive: (msg: Msg) => Promise<ReceivedEnvelope>;
 }
 
-/** Send with a fresh inbox as `reply_to`; resolve the first reply, received. */
-export async function requestReply(ctx: RequestContext, subject: string, payloads: readonly PayloadTuple[], options: RequestOptions): Promise<ReceivedEnvelope> {
-  const inbox = `_INBOX.${uuid4().replaceAll("-", "")}`;
-  const sub = ctx.nc.subscribe(inbox, { max: 1 });
-  const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT;
-  const [sent] = await ctx.send(subject, payloads, { ...options, connection: ctx.nc, replyTo: inbox }).catch((e: unknown) => {
-    sub.unsubscribe();
-    throw e;
-  });
-  const reply = await firstMessage(sub, timeout);
-  if (!reply) {
-    throw new RequestTimeoutError(`no reply on '${subject}' within ${timeout} ms`, {
-      correlationId: sent.correlation_id,
-      details: { subject, timeout },
+/**
+ * The replies of one connection, as nats.js does it: one wildcard
+ * subscription (`_INBOX.<id>.*`) instead of a subscription per request, each
+ * request waiting on its own token.
+ */
+export class RequestInbox {
+  readonly #prefix = `_INBOX.${uuid4().replaceAll("-", "")}`;
+  readonly #waiting = new Map<string, (msg: Msg) => void>();
+  readonly #subscription: Subscription;
+  #next = 0;
+
+  constructor(nc: NatsConnection) {
+    this.#subscription = nc.subscribe(`${this.#prefix}.*`, {
+      callback: (error, msg) => {
+        if (error) return;
+        this.#waiting.get(msg.subject.slice(this.#prefix.length + 1))?.(msg);
+      },
     });
+  }
+
+  get closed(): boolean {
+    return this.#subscription.isClosed();
+  }
+
+  /** A fresh reply subject, and the first message on it (undefined after `timeout` ms). */
+  open(timeout: number): { subject: string; reply: Promise<Msg | undefined>; cancel(): void } {
+    const token = (++this.#next).toString(36);
+    let settle!: (msg: Msg | undefined) => void;
+    const reply = new Promise<Msg | undefined>((resolve) => (settle = resolve));
+    const timer = setTimeout(() => settle(undefined), timeout);
+    const done = () => {
+      clearTimeout(timer);
+      this.#waiting.delete(token);
+    };
+    this.#waiting.set(token, (msg) => {
+      done();
+      settle(msg);
+    });
+    void reply.finally(done);
+    return { subject: `${this.#prefix}.${token}`, reply, cancel: () => settle(undefined) };
+  }
+}
+
+/** Send with the inbox as `reply_to`; resolve the first reply, received. */
+export async function requestReply(ctx: RequestContext, subject: string, payloads: readonly SendPayload[], options: RequestOptions): Promise<ReceivedEnvelope> {
+  const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT;
+  const inbox = ctx.inbox.open(timeout);
+  let sent: SentEnvelope;
+  try {
+    sent = await ctx.send(subject, payloads, { ...options, replyTo: inbox.subject }, { natsReply: inbox.subject });
+  } catch (error) {
+    inbox.cancel();
+    throw error;
+  }
+  const reply = await inbox.reply;
+  const correlationId = sent[0].correlation_id;
+  if (!reply) {
+    throw new RequestTimeoutError(`no reply on '${subject}' within ${timeout} ms`, { correlationId, details: { subject, timeout } });
+  }
+  if (isNoResponders(reply)) {
+    throw new NoRespondersError(`no responders: nobody subscribes to '${subject}'`, { correlationId, details: { subject } });
   }
   return ctx.receive(reply);
 }
 
-export type ReplyTarget = Pick<ReceivedEnvelope, "reply_to" | "msg_id" | "correlation_id" | "sender_name" | "sender_id">;
-
-/** The send options of a reply to `to`: its reply_to as the subject, its correlation id, its sender as receiver. */
-export function replyOptions(to: ReplyTarget, options: SmartSendOptions): [subject: string, options: SmartSendOptions] {
-  if (!to.reply_to) {
-    throw new InvalidEnvelopeError("cannot reply: the envelope has no reply_to", { correlationId: to.correlation_id });
-  }
-  return [
-    to.reply_to,
-    {
-      correlationId: to.correlation_id,
-      replyToMsgId: to.msg_id,
-      receiverName: to.sender_name,
-      receiverId: to.sender_id,
-      ...options,
-    },
-  ];
-}
-
-async function firstMessage(sub: Subscription, timeout: number): Promise<Msg | undefined> {
-  const timer = setTimeout(() => sub.unsubscribe(), timeout);
-  try {
-    for await (const m of sub) return m;
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
+/** The server's "503 no responders" status: an empty message with a status header. */
+function isNoResponders(msg: Msg): boolean {
+  return msg.data.length === 0 && msg.headers?.code === 503;
 }

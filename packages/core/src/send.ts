@@ -8,7 +8,6 @@ import {
   draftEnvelope,
   draftLinkPayload,
   envelopeByteLength,
-  InvalidDataError,
   PayloadTooLargeError,
   uuid4,
   writeEnvelope,
@@ -25,6 +24,7 @@ import { publishEnvelope } from "./publish.js";
 import { serializePayloads } from "./send-serialize.js";
 // Types only: the upload step is imported on the first link payload (see below).
 import type { LinkUploads } from "./send-upload.js";
+import { checkPublishSubject } from "./subject.js";
 import { selectTransport } from "./transport.js";
 
 export interface SendContext {
@@ -50,25 +50,13 @@ export async function sendEnvelope(
   extras: SendExtras = {},
 ): Promise<SentEnvelope> {
   const { platform } = ctx;
-  if (typeof subject !== "string" || subject.length === 0) {
-    throw new InvalidDataError("subject must be a non-empty string", { correlationId: o.correlationId });
-  }
+  // Before anything is serialized or uploaded.
+  checkPublishSubject(subject, "subject", o.correlationId);
+  if (o.replyTo) checkPublishSubject(o.replyTo, "replyTo", o.correlationId);
   const base = resolveBase(o, platform);
   const checksum = o.checksum !== false;
-  const header = draftEnvelope({
-    sendTo: subject,
-    correlationId: o.correlationId ?? uuid4(),
-    msgId: o.msgId,
-    msgPurpose: o.msgPurpose,
-    senderName: o.senderName,
-    senderId: o.senderId,
-    receiverName: o.receiverName,
-    receiverId: o.receiverId,
-    replyTo: o.replyTo,
-    replyToMsgId: o.replyToMsgId,
-    brokerUrl: base.brokerUrl,
-    metadata: o.metadata,
-  });
+  // The envelope fields come from the options of the same names (msgId, senderName, replyTo...).
+  const header = draftEnvelope({ ...o, sendTo: subject, correlationId: o.correlationId ?? uuid4(), brokerUrl: base.brokerUrl });
   const { correlation_id: correlationId, msg_id: msgId } = header.header;
   const log = new MessageLog(base.logger, correlationId);
   log.debug?.({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
@@ -87,10 +75,10 @@ export async function sendEnvelope(
   const plan = selectTransport(
     items.map((it, i) => ({
       dataname: it.dataname,
-      size: it.bytes.byteLength,
+      size: it.source ? (it.sourceSize ?? 0) : it.bytes.byteLength,
       directBytes: direct[i]?.byteLength ?? 0,
       linkBytes: () => draftLinkPayload({ ...it, url: "", size: it.bytes.byteLength, metadata: { payload_bytes: it.bytes.byteLength, ...(it.sha256 ? { sha256: it.sha256 } : {}) } }).byteLength,
-      ...(it.source ? { mustLink: true } : {}),
+      ...(it.source ? { mustLink: true, description: it.sourceDescription } : {}),
     })),
     { sizeThreshold: resolveSizeThreshold(o, platform), maxPayload, envelopeBytes: header.byteLength, canLink: store !== undefined, alwaysLink: o.alwaysLink, correlationId },
   );

@@ -1,20 +1,37 @@
-// subscribe: a NATS subscription whose messages come out received (parsed,
+// subscribe (loaded on the first subscribe): a NATS subscription whose messages come out received (parsed,
 // downloaded, verified, decoded). A message that cannot be received goes to
-// `onError` with its typed error and the raw message, and iteration goes on.
+// `onError` with its typed error and the raw message (by default a warning
+// in the log), and iteration goes on.
+//
+// Up to `concurrency` messages are received at once. With 1 (the default)
+// envelopes come out in the order they arrived, each received when the loop
+// asks for the next; with more, a message waiting on a slow link download
+// holds one slot only, and envelopes come out in the order their receive
+// finished. `signal`, unsubscribe() and drain() end the iteration.
 
 import { InvalidOptionError, type NatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
+import { receivedConcurrently } from "./concurrent.js";
 import { deleteConsumed } from "./lifecycle.js";
 import type { Logger } from "./logger.js";
 import type { Msg, NatsConnection, Subscription } from "./nats-types.js";
 import type { SmartReceiveOptions } from "./options.js";
 import type { ClaimCheckStore } from "./store.js";
+import { checkQueueName, checkSubscribeSubject } from "./subject.js";
 
 export interface SubscribeOptions extends SmartReceiveOptions {
   /** Queue group: each message goes to one member of the group. */
   queue?: string;
   /**
+   * How many messages are received (downloads included) at once. Default 1:
+   * envelopes come out in arrival order, and a slow link download holds up
+   * the messages behind it. With more, envelopes come out as their receive
+   * finishes, so a slow download delays only its own message.
+   */
+  concurrency?: number;
+  /**
    * Called with the typed error and the untouched NATS message when a message
-   * cannot be received; the subscription keeps going. Default: log at warn.
+   * cannot be received; the subscription keeps going. Default: a warning
+   * through the logger ("subscribe: message dropped").
    */
   onError?: (error: NatsBridgeError, msg: Msg) => void;
   /**
@@ -27,7 +44,7 @@ export interface SubscribeOptions extends SmartReceiveOptions {
   deleteAfterConsume?: ClaimCheckStore;
 }
 
-export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
+export interface EnvelopeSubscription<Streamed = never> extends AsyncIterable<ReceivedEnvelope<Streamed>> {
   readonly subject: string;
   /** The underlying NATS subscription. */
   readonly subscription: Subscription;
@@ -35,13 +52,18 @@ export interface EnvelopeSubscription extends AsyncIterable<ReceivedEnvelope> {
   drain(): Promise<void>;
 }
 
-export interface SubscribeContext {
+export interface SubscribeContext<Streamed> {
   nc: NatsConnection;
-  receive: (msg: Msg) => Promise<ReceivedEnvelope>;
+  receive: (msg: Msg) => Promise<ReceivedEnvelope<Streamed>>;
   logger: Logger;
 }
 
-export function checkSubscribeOptions(options: SubscribeOptions): void {
+/** What can be refused before subscribing: the subject, the queue group, the concurrency, deleteAfterConsume without a queue. */
+export function checkSubscribe(subject: string, options: SubscribeOptions): void {
+  checkSubscribeSubject(subject);
+  if (options.queue !== undefined) checkQueueName(options.queue);
+  const n = options.concurrency;
+  if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) throw new InvalidOptionError(`concurrency must be a positive integer, got ${String(n)}`);
   if (options.deleteAfterConsume && !options.queue) {
     throw new InvalidOptionError(
       "deleteAfterConsume needs a queue group: on a plain subscription other subscribers may still need the blobs (fan-out). " +
@@ -50,35 +72,52 @@ export function checkSubscribeOptions(options: SubscribeOptions): void {
   }
 }
 
-export function subscribeEnvelopes(ctx: SubscribeContext, subject: string, options: SubscribeOptions): EnvelopeSubscription {
-  checkSubscribeOptions(options);
-  const { logger, receive } = ctx;
-  const cleanupStore = options.deleteAfterConsume;
+export function subscribeEnvelopes<Streamed>(ctx: SubscribeContext<Streamed>, subject: string, options: SubscribeOptions): EnvelopeSubscription<Streamed> {
+  checkSubscribe(subject, options);
+  const { logger } = ctx;
   const sub = ctx.nc.subscribe(subject, options.queue ? { queue: options.queue } : {});
+  const signal = options.signal;
+  const stop = () => sub.unsubscribe();
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
+
   const onError =
     options.onError ??
     ((error: NatsBridgeError) => logger.warn({ correlation_id: error.correlationId, code: error.code, err: error.message }, "subscribe: message dropped"));
-  async function* envelopes(): AsyncGenerator<ReceivedEnvelope> {
-    for await (const m of sub) {
-      let envelope: ReceivedEnvelope;
+  /** A received envelope, or undefined when the message went to onError. */
+  const receive = async (m: Msg): Promise<ReceivedEnvelope<Streamed> | undefined> => {
+    try {
+      return await ctx.receive(m);
+    } catch (error) {
+      // Stopped by our own signal: not a message that failed.
+      if (signal?.aborted) return undefined;
       try {
-        envelope = await receive(m);
-      } catch (error) {
-        try {
-          onError(error as NatsBridgeError, m);
-        } catch {
-          // An onError that throws must not end the subscription.
-        }
-        continue;
+        onError(error as NatsBridgeError, m);
+      } catch {
+        // An onError that throws must not end the subscription.
       }
-      yield envelope;
-      // The caller asked for the next message: it is done with this one.
-      if (cleanupStore) {
-        const result = await deleteConsumed(cleanupStore, envelope);
-        if (result.failed.length > 0) {
-          logger.warn({ correlation_id: envelope.correlation_id, failed: result.failed.length }, "subscribe: some blobs not deleted");
-        }
+      return undefined;
+    }
+  };
+  const store = options.deleteAfterConsume;
+  const cleanup = async (envelope: ReceivedEnvelope<Streamed>) => {
+    const result = await deleteConsumed(store!, envelope);
+    if (result.failed.length > 0) logger.warn({ correlation_id: envelope.correlation_id, failed: result.failed.length }, "subscribe: some blobs not deleted");
+  };
+
+  async function* envelopes(): AsyncGenerator<ReceivedEnvelope<Streamed>> {
+    try {
+      const concurrency = options.concurrency ?? 1;
+      const envelopes = concurrency === 1 ? receivedOneByOne(sub, receive) : receivedConcurrently(sub, receive, concurrency);
+      for await (const envelope of envelopes) {
+        yield envelope;
+        // The caller asked for the next message: it is done with this one.
+        if (store) await cleanup(envelope);
       }
+    } finally {
+      // Ended, or the loop stopped early (break, throw): the subscription ends with it.
+      signal?.removeEventListener("abort", stop);
+      stop();
     }
   }
   const iterator = envelopes();
@@ -86,7 +125,15 @@ export function subscribeEnvelopes(ctx: SubscribeContext, subject: string, optio
     subject,
     subscription: sub,
     [Symbol.asyncIterator]: () => iterator,
-    unsubscribe: () => sub.unsubscribe(),
+    unsubscribe: stop,
     drain: () => sub.drain(),
   };
+}
+
+/** Each message received when the loop asks for the next one, in arrival order. */
+async function* receivedOneByOne<T>(messages: AsyncIterable<Msg>, receive: (m: Msg) => Promise<T | undefined>): AsyncGenerator<T> {
+  for await (const m of messages) {
+    const r = await receive(m);
+    if (r !== undefined) yield r;
+  }
 }

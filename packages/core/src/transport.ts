@@ -10,7 +10,7 @@
 // without the URL and the store's metadata; the sender checks the exact total
 // again once the links are known (send.ts).
 
-import { PayloadTooLargeError, type Transport } from "@natsbridge/envelope";
+import { PayloadTooLargeError, type NatsBridgeError, type Transport } from "@natsbridge/envelope";
 
 export interface TransportCandidate {
   dataname: string;
@@ -22,6 +22,8 @@ export interface TransportCandidate {
   linkBytes(): number;
   /** Must go by link whatever its size (stream data, which is never buffered). */
   mustLink?: boolean;
+  /** What the payload is, for errors: stream data says what it streams from ("file ./clip.mp4"). */
+  description?: string | undefined;
 }
 
 export interface TransportPolicy {
@@ -59,15 +61,7 @@ export function selectTransport(candidates: readonly TransportCandidate[], polic
     }
   }
 
-  if (!policy.canLink && plan.includes("link")) {
-    const linked = candidates.filter((_, i) => plan[i] === "link").map((c) => `'${c.dataname}' (${c.size} bytes)`);
-    throw new PayloadTooLargeError(
-      `payloads ${linked.join(", ")} must go by link (size threshold ${policy.sizeThreshold} bytes, ` +
-        `server max_payload ${policy.maxPayload} bytes) but no claim-check store is configured; pass \`store\` ` +
-        `(e.g. plikStore() from @natsbridge/plik) or raise sizeThreshold. Nothing was published.`,
-      { correlationId: policy.correlationId, details: { payloads: linked, maxPayload: policy.maxPayload } },
-    );
-  }
+  if (!policy.canLink && plan.includes("link")) throw noStore(candidates, plan, policy);
   if (total > policy.maxPayload) {
     throw new PayloadTooLargeError(
       `envelope would be at least ${total} bytes, over the server's max_payload of ${policy.maxPayload}, even with every payload by link. Nothing was published.`,
@@ -75,4 +69,28 @@ export function selectTransport(candidates: readonly TransportCandidate[], polic
     );
   }
   return plan;
+}
+
+/**
+ * Some payload must go by link and there is no store: say which, and why
+ * each one must (stream data always goes by link; bytes by size), so that
+ * the advice fits: a store, or a higher threshold only where it could help.
+ */
+function noStore(candidates: readonly TransportCandidate[], plan: Transport[], policy: TransportPolicy): NatsBridgeError {
+  const linked = candidates.filter((_, i) => plan[i] === "link");
+  const described = linked.map((c) =>
+    c.mustLink
+      ? `'${c.dataname}' (${c.description ?? "stream data"}${c.size > 0 ? `, ${c.size} bytes` : ""}: stream data always goes by link)`
+      : `'${c.dataname}' (${c.size} bytes)`,
+  );
+  const bySize = linked.some((c) => !c.mustLink);
+  const why = bySize ? ` (size threshold ${policy.sizeThreshold} bytes, server max_payload ${policy.maxPayload} bytes)` : "";
+  const advice = `pass \`store\` (e.g. plikStore() from @natsbridge/plik)${bySize && !policy.alwaysLink ? " or raise sizeThreshold" : ""}`;
+  return new PayloadTooLargeError(
+    `${described.length === 1 ? "payload" : "payloads"} ${described.join(", ")} must go by link${why} but no claim-check store is configured; ${advice}. Nothing was published.`,
+    {
+      correlationId: policy.correlationId,
+      details: { payloads: linked.map((c) => c.dataname), maxPayload: policy.maxPayload, needsStore: true, streamed: linked.filter((c) => c.mustLink).map((c) => c.dataname) },
+    },
+  );
 }

@@ -7,7 +7,6 @@ import {
   NatsBridgeError,
   SizeMismatchError,
   UploadFailedError,
-  type PayloadType,
 } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 import { MeasuredStream, openStreamData, type StreamData } from "./source.js";
@@ -16,7 +15,7 @@ import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore } from 
 export interface LinkItem {
   id: string;
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   /** The serialized payload, or... */
   bytes?: Uint8Array;
   /** ...data to stream (image/audio/video/binary only). */

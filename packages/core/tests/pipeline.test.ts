@@ -1,7 +1,12 @@
 // The send and receive pipelines without a server: what reaches the logger,
-// and how errors that are not ours come out.
-import { describe, expect, it } from "vitest";
-import { CodecRegistry, NatsBridge, type Logger, type NatsConnection } from "@natsbridge/core";
+// how errors that are not ours come out, and what a sender is told when
+// stream data cannot go.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NatsConnection } from "nats";
+import { afterAll, describe, expect, it } from "vitest";
+import { CodecRegistry, fileSource, NatsBridge, type Logger, type NatsBridgeError } from "@natsbridge/core";
 import { offlinePlatform } from "./offline-platform.js";
 
 interface Line {
@@ -75,5 +80,49 @@ describe("errors that are not ours", () => {
     const error = await bridge.smartreceive(envelope, { codecs: new ExplodingRegistry() }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "INTERNAL_ERROR", correlationId: "c-foreign", dataname: "x", cause });
     expect((error as Error).message).toMatch(/registry exploded/);
+  });
+});
+
+describe("stream data that cannot be sent says why", () => {
+  const bridge = new NatsBridge(offlinePlatform(async () => Promise.reject(new Error("offline"))));
+  const dir = mkdtempSync(join(tmpdir(), "natsbridge-pipeline-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a missing file is ENOENT, before the transport is chosen (no store needed to find out)", async () => {
+    const path = join(dir, "missing.mp4");
+    const error = (await bridge.smartsend("files.in", [["clip", fileSource(path), "video"]], { isPublish: false }).catch((e) => e)) as NatsBridgeError;
+    expect(error).toMatchObject({ code: "INVALID_DATA", dataname: "clip", details: { path, errno: "ENOENT" } });
+    expect(error.message).toMatch(/ENOENT/);
+  });
+
+  it("a file with no store names the file and its size, and does not suggest a threshold that cannot help", async () => {
+    const path = join(dir, "clip.mp4");
+    writeFileSync(path, new Uint8Array(12_345));
+    const error = (await bridge.smartsend("files.in", [["clip", fileSource(path), "video"]], { isPublish: false }).catch((e) => e)) as NatsBridgeError;
+    expect(error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", details: { needsStore: true, streamed: ["clip"] } });
+    expect(error.message).toContain(`'clip' (file ${path}, 12345 bytes: stream data always goes by link)`);
+    expect(error.message).not.toMatch(/sizeThreshold|0 bytes/);
+  });
+
+  it("a stream with no store says it is a stream", async () => {
+    const stream = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    const error = (await bridge.smartsend("files.in", [["feed", stream, "binary"]], { isPublish: false }).catch((e) => e)) as NatsBridgeError;
+    expect(error.message).toContain("'feed' (a stream: stream data always goes by link)");
+  });
+});
+
+describe("payload lists", () => {
+  const bridge = new NatsBridge(offlinePlatform(async () => Promise.reject(new Error("offline"))));
+
+  it("a dataname used twice is INVALID_DATA naming it", async () => {
+    await expect(
+      bridge.smartsend("a", [["x", "1", "text"], ["y", "2", "text"], ["x", "3", "text"]], { isPublish: false, correlationId: "c-dup" }),
+    ).rejects.toMatchObject({ code: "INVALID_DATA", dataname: "x", correlationId: "c-dup", message: expect.stringMatching(/payloads\[2\]: dataname 'x' is used twice/) });
+  });
+
+  it("an empty list is a message with no payloads (allowed, as documented)", async () => {
+    const [envelope, json] = await bridge.smartsend("a", [], { isPublish: false, metadata: { ack: true } });
+    expect(envelope.payloads).toEqual([]);
+    expect((await bridge.smartreceive(json)).payloads).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // structs (msg_envelope_v1, msg_payload_v1) so our JSON reads like theirs.
 
 import { encodeBase64 } from "./bytes.js";
-import type { EnvelopeHeader, JsonObject, PayloadType, WireEnvelope, WirePayload } from "./types.js";
+import type { EnvelopeHeader, JsonObject, WireEnvelope, WirePayload } from "./types.js";
 
 /** A random UUID v4: crypto.randomUUID where available (Node, secure browser contexts), else getRandomValues. */
 export function uuid4(): string {
@@ -49,7 +49,7 @@ export function parseTimestamp(text: string): Date | undefined {
 
 export interface DirectPayloadInput {
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   bytes: Uint8Array;
   id?: string;
   metadata?: JsonObject;
@@ -75,7 +75,7 @@ export function createDirectPayload(input: DirectPayloadInput): WirePayload {
 
 export interface LinkPayloadInput {
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   url: string;
   size: number;
   id?: string;

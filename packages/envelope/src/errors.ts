@@ -25,6 +25,10 @@ export const ErrorCodes = {
   CONNECTION_FAILED: "CONNECTION_FAILED",
   /** The NATS client refused to publish the envelope. */
   PUBLISH_FAILED: "PUBLISH_FAILED",
+  /** A subject (or reply subject, or queue group) breaks NATS's rules: empty tokens, whitespace, wildcards where a message is published. */
+  INVALID_SUBJECT: "INVALID_SUBJECT",
+  /** A request found no subscriber on its subject: the server said so at once. */
+  NO_RESPONDERS: "NO_RESPONDERS",
   /** No reply arrived in time for a request. */
   REQUEST_TIMEOUT: "REQUEST_TIMEOUT",
   /** The claim-check store did not accept an upload; nothing was published. */
@@ -135,6 +139,8 @@ export const PayloadTooLargeError = defineError(ErrorCodes.PAYLOAD_TOO_LARGE, "P
 export const SizeLimitExceededError = defineError(ErrorCodes.SIZE_LIMIT_EXCEEDED, "SizeLimitExceededError");
 export const ConnectionFailedError = defineError(ErrorCodes.CONNECTION_FAILED, "ConnectionFailedError");
 export const PublishFailedError = defineError(ErrorCodes.PUBLISH_FAILED, "PublishFailedError");
+export const InvalidSubjectError = defineError(ErrorCodes.INVALID_SUBJECT, "InvalidSubjectError");
+export const NoRespondersError = defineError(ErrorCodes.NO_RESPONDERS, "NoRespondersError");
 export const RequestTimeoutError = defineError(ErrorCodes.REQUEST_TIMEOUT, "RequestTimeoutError");
 export const UploadFailedError = defineError(ErrorCodes.UPLOAD_FAILED, "UploadFailedError");
 export const DownloadFailedError = defineError(ErrorCodes.DOWNLOAD_FAILED, "DownloadFailedError");

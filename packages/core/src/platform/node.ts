@@ -3,6 +3,7 @@ import { connect } from "nats";
 import { destination, pino } from "pino";
 import { request } from "undici";
 import type { Logger } from "../logger.js";
+import { probeNatsServers } from "./probe.js";
 import type { Platform } from "./types.js";
 
 // One pino instance for every bridge without a logger of its own.
@@ -10,7 +11,12 @@ let defaultLogger: Logger | undefined;
 
 export const nodePlatform: Platform = {
   name: "node",
-  connect,
+  // An HTTP server on the NATS port fails at once instead of after the client's 20 s timeout.
+  async connect(options) {
+    const notNats = await probeNatsServers(options.servers);
+    if (notNats) throw new Error(`${notNats}. Is that the NATS port (4222 by default)?`);
+    return connect(options);
+  },
   // Synchronous: node:crypto hashes in place, and a promise per payload costs more than a small hash.
   sha256(bytes) {
     return createHash("sha256").update(bytes).digest("hex");
