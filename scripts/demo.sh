@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's demo: installs what it needs, builds the packages, starts a
 # nats-server on a free loopback port, and runs a sender and a receiver that
-# exchange a text + dictionary + binary message, printing what arrived.
+# exchange a text + dictionary + binary message with a 600 KB image that goes
+# by link (through a file server the demo starts itself), printing what arrived.
 # Runs on Node 24 and the pinned nats-server (scripts/lib.sh), whatever the
 # system's Node is.
 set -euo pipefail

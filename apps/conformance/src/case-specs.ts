@@ -2,7 +2,7 @@
 // native TS values smartsend takes for them. No Node API here: the browser
 // peer (apps/interop-browser/src/peer) uses this module as it is.
 
-import type { PayloadTuple, PayloadType } from "@natsbridge/envelope";
+import type { PayloadTuple } from "@natsbridge/envelope";
 
 export interface BytesSpec {
   prefix_hex?: string;
@@ -66,5 +66,6 @@ export function nativeValue(spec: ValueSpec): unknown {
 }
 
 export function caseTuples(c: CaseSpec): PayloadTuple[] {
-  return c.payloads.map((p) => [p.dataname, nativeValue(p.value), p.payload_type as PayloadType]);
+  // Specs are data: each value was written for its payload_type.
+  return c.payloads.map((p) => [p.dataname, nativeValue(p.value), p.payload_type] as PayloadTuple);
 }

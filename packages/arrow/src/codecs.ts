@@ -20,6 +20,15 @@ export interface ArrowCodecOptions {
 
 export type ArrowPayloadCodec = PayloadCodec<TableInput, Table>;
 
+// With this package in a program, `arrowtable` and `table` payloads are typed:
+// rows, columns or a Table when sending, an apache-arrow Table when received.
+declare module "@natsbridge/envelope" {
+  interface ArrowTableTypes {
+    send: TableInput;
+    receive: Table;
+  }
+}
+
 function arrowCodec(type: "arrowtable" | "table", options: ArrowCodecOptions): ArrowPayloadCodec {
   const schemaFor = (context: CodecContext): SchemaInput | undefined => {
     const { schemas } = options;

@@ -16,7 +16,7 @@ export const ExitCodes = {
   UPLOAD: 4,
   /** A link payload could not be downloaded, or its bytes failed the size/checksum checks. */
   DOWNLOAD: 5,
-  /** No reply (request) or no message (listen --timeout) in time. */
+  /** No reply (request: nobody listens, or no answer in time) or no message (listen --timeout) in time. */
   TIMEOUT: 6,
   /** A received message is not a valid envelope or has a payload that cannot be decoded. */
   INVALID_MESSAGE: 7,
@@ -29,6 +29,7 @@ export type ExitCode = (typeof ExitCodes)[keyof typeof ExitCodes];
 const BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   INVALID_OPTION: ExitCodes.USAGE,
   INVALID_DATA: ExitCodes.USAGE,
+  INVALID_SUBJECT: ExitCodes.USAGE,
   MISSING_DEPENDENCY: ExitCodes.USAGE,
   CONNECTION_FAILED: ExitCodes.CONNECTION,
   PUBLISH_FAILED: ExitCodes.CONNECTION,
@@ -42,6 +43,7 @@ const BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   SIZE_MISMATCH: ExitCodes.DOWNLOAD,
   SIZE_LIMIT_EXCEEDED: ExitCodes.DOWNLOAD,
   REQUEST_TIMEOUT: ExitCodes.TIMEOUT,
+  NO_RESPONDERS: ExitCodes.TIMEOUT,
   INVALID_ENVELOPE: ExitCodes.INVALID_MESSAGE,
   UNKNOWN_PAYLOAD_TYPE: ExitCodes.INVALID_MESSAGE,
   UNKNOWN_TRANSPORT: ExitCodes.INVALID_MESSAGE,

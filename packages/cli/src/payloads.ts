@@ -2,10 +2,10 @@
 // --file path[:type] and --table path[:type], each repeatable, all in one
 // message. Files that must go by link are streamed from disk, never read whole.
 
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { decodeArrowTable } from "@natsbridge/arrow";
-import { fileSource, type PayloadTuple } from "@natsbridge/core";
+import { fileSource, type JsonValue, type SendPayload } from "@natsbridge/core";
 import { STREAMABLE_TYPES } from "@natsbridge/core/store";
 import { readCsvRows } from "./csv.js";
 import { UsageError } from "./exit-codes.js";
@@ -61,7 +61,7 @@ export interface BuildOptions {
   alwaysLink: boolean;
 }
 
-export function buildPayloads(args: readonly PayloadArg[], options: BuildOptions): PayloadTuple[] {
+export function buildPayloads(args: readonly PayloadArg[], options: BuildOptions): SendPayload[] {
   const names = new Set<string>();
   const unique = (name: string) => {
     let candidate = name;
@@ -69,12 +69,12 @@ export function buildPayloads(args: readonly PayloadArg[], options: BuildOptions
     names.add(candidate);
     return candidate;
   };
-  return args.map(({ flag, value }): PayloadTuple => {
+  return args.map(({ flag, value }): SendPayload => {
     switch (flag) {
       case "text":
         return [unique("text"), value, "text"];
       case "json":
-        return [unique("json"), parseJson(value), "dictionary"];
+        return [unique("json"), parseJson(value) as JsonValue, "dictionary"];
       case "file":
         return fileTuple(value, unique, options, undefined);
       case "table":
@@ -92,8 +92,11 @@ export function splitTypedPath(spec: string): { path: string; type: string | und
   return { path: spec, type: undefined };
 }
 
-function fileTuple(spec: string, unique: (n: string) => string, options: BuildOptions, tableDefault: string | undefined): PayloadTuple {
+function fileTuple(spec: string, unique: (n: string) => string, options: BuildOptions, tableDefault: string | undefined): SendPayload {
+  // The type comes from the command line: checked at run time (unknown types are usage errors).
+  const tuple = (name: string, value: unknown, type: string) => [name, value, type] as SendPayload;
   const { path, type: given } = splitTypedPath(spec);
+  checkTypeSuffix(spec, given, tableDefault ? "--table" : "--file");
   const ext = extname(path).toLowerCase();
   const type = given ?? tableDefault ?? TYPE_BY_EXTENSION[ext] ?? "binary";
   if (tableDefault && !TABLE_TYPES.has(type)) throw new UsageError(`--table ${spec}: type must be arrowtable, table or jsontable`);
@@ -108,13 +111,25 @@ function fileTuple(spec: string, unique: (n: string) => string, options: BuildOp
   const name = basename(path);
   if (STREAMABLE_TYPES.has(type)) {
     // Large files go by link: stream them to the store rather than load them.
-    if (size >= options.sizeThreshold || options.alwaysLink) return [unique(name), fileSource(path), type];
-    return [unique(name), new Uint8Array(readFileSync(path)), type];
+    if (size >= options.sizeThreshold || options.alwaysLink) return tuple(unique(name), fileSource(path), type);
+    return tuple(unique(name), new Uint8Array(readFileSync(path)), type);
   }
-  if (TABLE_TYPES.has(type)) return [unique(tableName(name, ext)), readTable(path, ext, type), type];
+  if (TABLE_TYPES.has(type)) return tuple(unique(tableName(name, ext)), readTable(path, ext, type), type);
   const text = readFileSync(path, "utf8");
-  if (type === "text") return [unique(name), text, type];
-  return [unique(name), parseJson(text, path), type];
+  if (type === "text") return tuple(unique(name), text, type);
+  return tuple(unique(name), parseJson(text, path), type);
+}
+
+/**
+ * `photo.png:imgae`: a `:word` suffix that is no known type, on a path that
+ * does not exist as written, is a mistyped type, not part of the file name.
+ */
+function checkTypeSuffix(spec: string, given: string | undefined, flag: string): void {
+  if (given !== undefined) return;
+  const suffix = /:([A-Za-z]+)$/.exec(spec)?.[1];
+  if (suffix && !existsSync(spec)) {
+    throw new UsageError(`${flag} ${spec}: unknown payload type '${suffix}' (known: ${[...KNOWN_TYPES].join(", ")})`);
+  }
 }
 
 function tableName(name: string, ext: string): string {

@@ -257,10 +257,19 @@ describe("exit codes", () => {
     expect((await allowed.done).code).toBe(0);
   });
 
-  it("6 when no reply comes (request) or no message (listen --count --timeout)", async () => {
-    const r = await runCli(["request", subject(), "--text", "anyone?", "--timeout", "300"], { env: env() });
+  it("6 when no reply comes (request: nobody listens, or no answer) or no message (listen --count --timeout)", async () => {
+    // Nobody subscribes: the server says so at once.
+    const r = await runCli(["request", subject(), "--text", "anyone?", "--timeout", "60000"], { env: env() });
     expect(r.code).toBe(6);
-    expect(r.stderr).toContain("REQUEST_TIMEOUT");
+    expect(r.stderr).toContain("NO_RESPONDERS");
+    // A subscriber that never answers: the timeout.
+    const s = subject();
+    const silent = nc.subscribe(s);
+    await nc.flush();
+    const t = await runCli(["request", s, "--text", "anyone?", "--timeout", "300"], { env: env() });
+    silent.unsubscribe();
+    expect(t.code).toBe(6);
+    expect(t.stderr).toContain("REQUEST_TIMEOUT");
     const l = await runCli(["listen", subject(), "-n", "1", "--timeout", "300"], { env: env() });
     expect(l.code).toBe(6);
   });

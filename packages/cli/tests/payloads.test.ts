@@ -102,6 +102,16 @@ describe("payloads from flags", () => {
     expect(splitTypedPath("weird:name")).toEqual({ path: "weird:name", type: undefined });
   });
 
+  it("a mistyped :type is an unknown type, not a missing file; a file really named so is still read", () => {
+    const txt = file("notes.txt", "hello");
+    expect(() => buildPayloads([{ flag: "file", value: `${txt}:txet` }], opts)).toThrow(
+      /--file .*notes\.txt:txet: unknown payload type 'txet' \(known: text, dictionary/,
+    );
+    expect(() => buildPayloads([{ flag: "table", value: `${txt}:tabel` }], opts)).toThrow(/unknown payload type 'tabel'/);
+    const odd = file("odd:name", "x");
+    expect(buildPayloads([{ flag: "file", value: odd }], opts)[0]).toEqual(["odd:name", new Uint8Array([120]), "binary"]);
+  });
+
   it("--json @file reads the file", () => {
     const p = file("payload.json", '{"deep":{"x":[true,null]}}');
     expect(buildPayloads([{ flag: "json", value: `@${p}` }], opts)[0]![1]).toEqual({ deep: { x: [true, null] } });

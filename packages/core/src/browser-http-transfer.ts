@@ -11,6 +11,7 @@ import {
   type NatsBridgeErrorOptions,
   UploadFailedError,
 } from "@natsbridge/envelope";
+import { DEFAULT_BROWSER_UPLOAD_TIMEOUT } from "./defaults.js";
 import type { resolveHttpStore } from "./http-store-options.js";
 import { redactUrl } from "./logger.js";
 import { readableChunks } from "./source.js";
@@ -21,7 +22,7 @@ type ResolvedHttpStore = ReturnType<typeof resolveHttpStore>;
 type Failure = new (message: string, options?: NatsBridgeErrorOptions) => NatsBridgeError;
 
 async function send(
-  { name, timeout }: ResolvedHttpStore,
+  { name, timeout = DEFAULT_BROWSER_UPLOAD_TIMEOUT }: ResolvedHttpStore,
   url: string,
   init: RequestInit,
   signal: AbortSignal | undefined,
@@ -61,8 +62,11 @@ export async function putBlob(store: ResolvedHttpStore, req: ClaimCheckPutReques
     UploadFailedError,
   );
   if (!store.ok.has(res.status)) {
-    const text = await res.text().catch(() => "");
-    throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.status} ${text.slice(0, 200).trim()}`, {
+    // Loaded on failure only: pages that upload fine never fetch it.
+    const { errorExcerpt, uploadStatusHint } = await import("./http-errors.js");
+    const excerpt = errorExcerpt(await res.text().catch(() => ""), { plainText: true });
+    const answer = `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}${uploadStatusHint(res.status)}`;
+    throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} answered ${answer}`, {
       ...where,
       details: { status: res.status },
     });

@@ -21,10 +21,12 @@ import {
   SizeLimitExceededError,
   type WirePayload,
 } from "@natsbridge/envelope";
+import { describeNetworkError, effectiveStatus, errorExcerpt, readErrorBody } from "./http-errors.js";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
-import type { SmartReceiveOptions } from "./options.js";
+import { resolveDownload, type SmartReceiveOptions } from "./options.js";
 import type { HttpGetResult, Platform } from "./platform/types.js";
+import { abortableSleep, IdleTimer } from "./timers.js";
 
 export interface DownloadOptions {
   maxRetries: number;
@@ -50,16 +52,10 @@ export interface DownloadOptions {
   random?: () => number;
 }
 
-const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
-
 /** The download options of one link payload, from smartreceive's options (defaults as the references'). */
 export function downloadOptions(payload: WirePayload, o: SmartReceiveOptions, correlationId: string): DownloadOptions {
   return {
-    maxRetries: o.maxRetries ?? 5,
-    baseDelay: o.baseDelay ?? 100,
-    maxDelay: o.maxDelay ?? 5000,
-    attemptTimeout: o.attemptTimeout ?? 60_000,
-    maxBytes: o.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+    ...resolveDownload(o),
     correlationId,
     ...(o.downloadHeaders ? { headers: o.downloadHeaders } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
@@ -79,35 +75,12 @@ const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
  * The reason a file server gives in an error body, so that DOWNLOAD_FAILED can
- * say "AccessDenied: Request has expired" rather than a bare 403. Only S3-style
- * XML <Code>/<Message> and JSON error/message fields are kept: other bodies may
- * echo request details, and secrets must not reach errors or logs.
+ * say "AccessDenied: Request has expired" rather than a bare 403.
  */
 async function errorDetail(res: HttpGetResult): Promise<string | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of res.body) {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-      if (size >= 4096) break;
-    }
-  } catch {
-    // An unreadable error body just means no detail.
-  }
+  const text = await readErrorBody(res.body);
   await res.dump().catch(() => undefined);
-  const text = new TextDecoder().decode(concatBytes(chunks, size).subarray(0, 4096));
-  const clean = (v: string | undefined) => v?.replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
-  const code = clean(/<Code>([^<]*)<\/Code>/.exec(text)?.[1]);
-  const message = clean(/<Message>([^<]*)<\/Message>/.exec(text)?.[1]);
-  if (code || message) return [code, message].filter(Boolean).join(": ");
-  try {
-    const json = JSON.parse(text) as { error?: unknown; message?: unknown };
-    const parts = [json.error, json.message].filter((v): v is string => typeof v === "string").map((v) => clean(v));
-    return parts.filter(Boolean).join(": ") || undefined;
-  } catch {
-    return undefined;
-  }
+  return errorExcerpt(text);
 }
 
 class AttemptError extends Error {
@@ -276,39 +249,6 @@ export async function* downloadStream(
   );
 }
 
-/**
- * Plik answers errors to clients it takes for browsers with a 301 to its web
- * app, carrying the real status as `errcode=` in the Location. Reading it back
- * keeps a deleted one-shot file a 404 (not retried) and a server error a 5xx.
- */
-function effectiveStatus(status: number, location: string | undefined): number {
-  if (status >= 300 && status < 400 && location) {
-    const m = /[?&]errcode=(\d{3})(?:&|$)/.exec(location);
-    if (m) return Number(m[1]);
-  }
-  return status;
-}
-
-class IdleTimer {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  fired = false;
-  constructor(
-    readonly ms: number,
-    readonly controller: AbortController,
-  ) {}
-  arm(): void {
-    this.disarm();
-    this.#timer = setTimeout(() => {
-      this.fired = true;
-      this.controller.abort(new Error(`no response for ${this.ms} ms`));
-    }, this.ms);
-  }
-  disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-}
-
 function sizeLimit(options: DownloadOptions, url: string, declared: number | undefined) {
   return new SizeLimitExceededError(
     declared === undefined
@@ -324,26 +264,6 @@ function lowerKeys(headers: Record<string, string> | undefined): Record<string, 
   return out;
 }
 
-function describeNetworkError(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.code ?? e?.cause?.code;
-  const message = e?.message ?? e?.cause?.message;
-  if (code && message && !message.includes(code)) return `${code} (${message.slice(0, 120)})`;
-  return code ?? message ?? String(error);
-}
-
 function throwIfAborted(signal: AbortSignal | undefined, correlationId: string | undefined): void {
   if (signal?.aborted) throw new AbortedError("operation aborted", { cause: signal.reason, correlationId });
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

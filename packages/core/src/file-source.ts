@@ -18,18 +18,26 @@ export interface FileSourceOptions {
  */
 export function fileSource(path: string, options: FileSourceOptions = {}): ByteSource {
   const highWaterMark = options.chunkSize ?? 1024 * 1024;
+  const fileSize = async (): Promise<number> => {
+    try {
+      const s = await stat(path);
+      if (!s.isFile()) throw new Error("not a regular file");
+      return s.size;
+    } catch (cause) {
+      // ENOENT, EACCES...: the system's code stays in the message and in details.
+      const code = (cause as { code?: unknown })?.code;
+      throw new InvalidDataError(`cannot read payload file ${path}: ${String((cause as Error)?.message ?? cause)}`, {
+        cause,
+        details: { path, ...(typeof code === "string" ? { errno: code } : {}) },
+      });
+    }
+  };
   return {
     [BYTE_SOURCE]: true,
     description: `file ${path}`,
+    stat: async () => ({ size: await fileSize() }),
     async open(signal) {
-      let size: number;
-      try {
-        const s = await stat(path);
-        if (!s.isFile()) throw new Error("not a regular file");
-        size = s.size;
-      } catch (cause) {
-        throw new InvalidDataError(`cannot read payload file ${path}: ${String((cause as Error)?.message ?? cause)}`, { cause });
-      }
+      const size = await fileSize();
       return { size, chunks: createReadStream(path, { highWaterMark, ...(signal ? { signal } : {}) }) };
     },
   };

@@ -21,7 +21,13 @@ export interface HttpStoreOptions {
   keyFor?: (request: ClaimCheckPutRequest) => string;
   /** Send DELETE when a blob must be removed (failed publish). Default true. */
   deletes?: boolean;
-  /** Give up on an upload request that gets no response for this long, in ms. Default 300000. */
+  /**
+   * Give up on an upload or delete the file server leaves without an answer
+   * for this long, in ms. Node: an idle limit (no response headers, no body
+   * accepted), default 60000; a slow but moving upload is never cut off.
+   * Browsers (fetch has no idle timeout): a limit on the whole request,
+   * default 600000.
+   */
   timeout?: number;
   /** Name in logs and errors. Default "http". */
   name?: string;
@@ -43,7 +49,8 @@ export function resolveHttpStore(options: HttpStoreOptions) {
     urlFor: (request: ClaimCheckPutRequest) => `${base}/${keyFor(request).replace(/^\/+/, "")}`,
     headers: async () => (typeof options.headers === "function" ? await options.headers() : (options.headers ?? {})),
     name: options.name ?? "http",
-    timeout: options.timeout ?? 300_000,
+    /** Each store applies its own default (DEFAULT_UPLOAD_TIMEOUT, DEFAULT_BROWSER_UPLOAD_TIMEOUT). */
+    timeout: options.timeout,
     deletes: options.deletes !== false,
     /** Statuses that mean success. */
     ok: HTTP_STORE_OK,

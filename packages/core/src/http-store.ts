@@ -7,7 +7,9 @@
 import { Readable } from "node:stream";
 import { AbortedError, DeleteFailedError, UploadFailedError } from "@natsbridge/envelope";
 import { type Dispatcher, request } from "undici";
+import { DEFAULT_UPLOAD_TIMEOUT } from "./defaults.js";
 import { discardBody } from "./discard-body.js";
+import { describeNetworkError, errorExcerpt, readErrorBody, uploadStatusHint } from "./http-errors.js";
 import { HTTP_STORE_OK, type HttpStoreOptions, resolveHttpStore } from "./http-store-options.js";
 import { DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
@@ -18,7 +20,9 @@ export type { HttpStoreOptions } from "./http-store-options.js";
 
 /** A ClaimCheckStore for a plain HTTP file server (see {@link HttpStoreOptions}). */
 export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
-  const { origin, method, urlFor, headers, name, timeout, deletes } = resolveHttpStore(options);
+  const resolved = resolveHttpStore(options);
+  const { origin, method, urlFor, headers, name, deletes } = resolved;
+  const timeout = resolved.timeout ?? DEFAULT_UPLOAD_TIMEOUT;
 
   const store: ClaimCheckStore = {
     name,
@@ -45,15 +49,21 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
         });
       } catch (cause) {
         if (req.signal?.aborted) throw new AbortedError(`${name} store: ${method} ${redactUrl(url)} aborted`, { ...where, cause });
-        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} failed: ${String((cause as Error)?.message ?? cause)}`, {
+        const code = (cause as { code?: string })?.code;
+        const reason =
+          code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
+            ? `no answer for ${timeout} ms`
+            : describeNetworkError(cause);
+        throw new UploadFailedError(`${name} store: ${method} ${redactUrl(url)} failed: ${reason}`, {
           ...where,
           cause,
+          details: { timeout },
         });
       }
       if (!HTTP_STORE_OK.has(res.statusCode)) {
-        const text = await res.body.text().catch(() => "");
+        const excerpt = errorExcerpt(await readErrorBody(res.body), { plainText: true });
         throw new UploadFailedError(
-          `${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.statusCode} ${text.slice(0, 200).trim()}`,
+          `${name} store: ${method} ${redactUrl(url)} answered HTTP ${res.statusCode}${excerpt ? `: ${excerpt}` : ""}${uploadStatusHint(res.statusCode)}`,
           {
             correlationId: req.correlationId,
             dataname: req.dataname,
@@ -76,6 +86,7 @@ export function httpStore(options: HttpStoreOptions): ClaimCheckStore {
           method: "DELETE",
           headers: { "user-agent": DEFAULT_USER_AGENT, ...(await headers()) },
           headersTimeout: timeout,
+          bodyTimeout: timeout,
           ...(opts?.signal ? { signal: opts.signal } : {}),
         });
         await discardBody(res.body);

@@ -26,7 +26,7 @@ import {
 } from "@natsbridge/envelope";
 
 import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
-import type { Logger } from "./logger.js";
+import type { Logger, MessageLog } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 import type { SmartReceiveOptions } from "./options.js";
 import type { ClaimCheckStore } from "./store.js";
@@ -96,7 +96,7 @@ export async function publishToJetStream(
   context: {
     correlationId: string;
     signal?: AbortSignal | undefined;
-    log: Logger;
+    log: Pick<MessageLog, "debug">;
     /** Headers to publish with (the trace context, from telemetry); Nats-Msg-Id is added to them. */
     headers?: MsgHdrs | undefined;
   },
@@ -116,7 +116,7 @@ export async function publishToJetStream(
         ...(options.stream ? { expect: { streamName: options.stream } } : {}),
         ...(context.headers ? { headers: context.headers } : {}),
       });
-      context.log.debug({ subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, attempt }, "smartsend: JetStream ack");
+      context.log.debug?.({ subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, attempt }, "smartsend: JetStream ack");
       options.onAck?.(ack, attempt);
       return ack;
     } catch (error) {
@@ -134,7 +134,7 @@ export async function publishToJetStream(
           { cause: error, correlationId: context.correlationId, details: { subject, msgId, attempts: attempt, reasons, stored } },
         );
       }
-      context.log.debug({ subject, attempt, reason: code || message }, "smartsend: JetStream publish failed, retrying");
+      context.log.debug?.({ subject, attempt, reason: code || message }, "smartsend: JetStream publish failed, retrying");
       const delay = Math.min((options.retryDelay ?? 250) * 2 ** (attempt - 1), options.maxRetryDelay ?? 2000);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -212,6 +212,13 @@ export interface ConsumeOptions extends SmartReceiveOptions {
    * for a few more pull requests while idle.
    */
   expires?: number;
+  /**
+   * How many messages are received and handled at once. Default 1: one after
+   * the other, in stream order. With more, each message is acked when its own
+   * handler is done, so acks (and redeliveries) no longer follow stream order,
+   * and a slow link download holds up only its own message.
+   */
+  concurrency?: number;
   /**
    * Delete the message's link blobs from this store once the handler
    * succeeded and the server confirmed the ack. Off by default. Safe only
@@ -301,12 +308,19 @@ export async function consumeStream(
     }
   };
 
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const handling = new Set<Promise<void>>();
   const closed = (async () => {
     while (!stopping) {
       for await (const m of messages) {
-        await handle(m);
+        const done: Promise<void> = handle(m)
+          .catch((error: unknown) => deps.log.warn({ err: String((error as Error)?.message ?? error) }, "consume: message not settled"))
+          .finally(() => handling.delete(done));
+        handling.add(done);
+        if (handling.size >= concurrency) await Promise.race(handling);
         if (stopping) break;
       }
+      await Promise.all(handling);
       if (stopping) break;
       // The iterator ended without stop(): the consumer was recreated or the
       // server went away for long. Pull again after a pause.

@@ -11,12 +11,27 @@ export interface LinkPolicy {
   allowAnyHost: boolean;
 }
 
+/** The names of this machine's loopback interface, as the WHATWG URL parser writes them. */
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * The allowlist of link origins. A loopback origin allows its other
+ * spellings too (same scheme and port): `http://localhost:8080`, the default
+ * file server, also allows `http://127.0.0.1:8080` and `http://[::1]:8080`,
+ * the URLs a file server on this machine hands out. Other hosts are taken
+ * literally.
+ */
 export function buildLinkPolicy(origins: Iterable<string | undefined>, allowAnyHost = false): LinkPolicy {
   const allowed = new Set<string>();
   for (const o of origins) {
     if (!o) continue;
     try {
-      allowed.add(new URL(o).origin);
+      const url = new URL(o);
+      allowed.add(url.origin);
+      if (LOOPBACK_HOSTS.includes(url.hostname)) {
+        const port = url.port ? `:${url.port}` : "";
+        for (const host of LOOPBACK_HOSTS) allowed.add(`${url.protocol}//${host}${port}`);
+      }
     } catch {
       // An unparsable origin in the configuration allows nothing.
     }
@@ -75,14 +90,14 @@ export function checkLinkUrl(url: string, policy: LinkPolicy, correlationId?: st
     throw new UrlNotAllowedError(
       `link URL host ${parsed.hostname} is a link-local or cloud metadata address; allowAnyHost does not cover it. ` +
         `List its origin in allowedOrigins if it really is a file server.`,
-      { correlationId, details: { url: redactUrl(url), origin: parsed.origin } },
+      { correlationId, details: { url: redactUrl(url), origin: parsed.origin, option: "allowedOrigins" } },
     );
   }
   if (!policy.allowAnyHost && !policy.allowedOrigins.has(parsed.origin)) {
     throw new UrlNotAllowedError(
       `link URL origin ${parsed.origin} is not allowed; allowed: ${[...policy.allowedOrigins].join(", ") || "(none)"}. ` +
-        `Add it with allowedOrigins, or set allowAnyHost.`,
-      { correlationId, details: { url: redactUrl(url), origin: parsed.origin } },
+        `Allow it with the receiver option \`allowedOrigins: ["${parsed.origin}"]\` (or \`allowAnyHost: true\` to trust every sender).`,
+      { correlationId, details: { url: redactUrl(url), origin: parsed.origin, option: "allowedOrigins" } },
     );
   }
   return parsed;

@@ -36,7 +36,7 @@ export interface NatsConnectionLike {
    * builds them with nats-core's `headers()`); typed loosely so that nats v2
    * and nats.ws connections, whose headers are their own type, still fit.
    */
-  publish(subject: string, payload: Uint8Array, options?: { headers?: unknown }): void;
+  publish(subject: string, payload: Uint8Array, options?: { headers?: unknown; reply?: string }): void;
   subscribe(subject: string, options?: { queue?: string; max?: number }): NatsSubscriptionLike;
   flush(): Promise<void>;
   isClosed(): boolean;

@@ -12,18 +12,19 @@ import {
   type PayloadCodec,
   type WirePayload,
 } from "@natsbridge/envelope";
+import {
+  DEFAULT_BROKER_URL,
+  DEFAULT_FILESERVER_URL,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_SIZE_THRESHOLD,
+  DOWNLOAD_DEFAULTS,
+} from "./defaults.js";
 import type { JetStreamPublishOptions } from "./jetstream.js";
 import type { Logger } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 import type { Platform } from "./platform/types.js";
 import type { ClaimCheckReader, ClaimCheckStore, DownloadHandler, UploadHandler } from "./store.js";
-
-export const DEFAULT_BROKER_URL = "nats://localhost:4222";
-export const DEFAULT_FILESERVER_URL = "http://localhost:8080";
-/** 0.5 MB, as requirements.md and architecture.md set for desktop platforms. */
-export const DEFAULT_SIZE_THRESHOLD = 500_000;
-/** nats-server's default max_payload, used when no connection tells us better. */
-export const DEFAULT_MAX_PAYLOAD = 1_048_576;
 
 export interface BaseOptions {
   /** NATS server URL(s), comma-separated. Default: $NATS_URL, else nats://localhost:4222. */
@@ -41,7 +42,10 @@ export interface BaseOptions {
   fileserverUrl?: string;
   /** Codecs beyond the built-in ones, e.g. `arrowCodecs()` from @natsbridge/arrow, or a whole registry. */
   codecs?: CodecRegistry | readonly PayloadCodec[];
-  /** A pino logger (or anything with the same methods). Default: silent, or $NATSBRIDGE_LOG_LEVEL. */
+  /**
+   * A pino logger (or anything with the same methods). Default: warnings and
+   * errors on stderr (the console in browsers); $NATSBRIDGE_LOG_LEVEL sets the level.
+   */
   logger?: Logger;
   /** Cancels the whole operation. */
   signal?: AbortSignal;
@@ -91,11 +95,11 @@ export interface SmartSendOptions extends BaseOptions {
 }
 
 export interface SmartReceiveOptions extends BaseOptions {
-  /** Download attempts per link payload. Default 5. */
+  /** Download attempts per link payload. Default 5 (DOWNLOAD_DEFAULTS). */
   maxRetries?: number;
-  /** First retry delay in ms, doubled each retry. Default 100. */
+  /** First retry delay in ms, doubled each retry. Default 100 (DOWNLOAD_DEFAULTS). */
   baseDelay?: number;
-  /** Upper bound of the retry delay in ms. Default 5000. */
+  /** Upper bound of the retry delay in ms. Default 5000 (DOWNLOAD_DEFAULTS). */
   maxDelay?: number;
   /**
    * Time limit in ms of each download attempt: for the response headers, and
@@ -165,6 +169,29 @@ export function resolveBase(options: BaseOptions, platform: Platform): ResolvedB
   };
 }
 
+/** The download schedule and limits of a receive, defaults filled in. */
+export interface ResolvedDownload {
+  maxRetries: number;
+  baseDelay: number;
+  maxDelay: number;
+  attemptTimeout: number;
+  maxBytes: number;
+}
+
+export function resolveDownload(options: SmartReceiveOptions): ResolvedDownload {
+  return {
+    maxRetries: options.maxRetries ?? DOWNLOAD_DEFAULTS.maxRetries,
+    baseDelay: options.baseDelay ?? DOWNLOAD_DEFAULTS.baseDelay,
+    maxDelay: options.maxDelay ?? DOWNLOAD_DEFAULTS.maxDelay,
+    attemptTimeout: options.attemptTimeout ?? DOWNLOAD_DEFAULTS.attemptTimeout,
+    maxBytes: options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+  };
+}
+
+export function resolveMaxEnvelopeBytes(options: SmartReceiveOptions): number {
+  return options.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
+}
+
 export function resolveSizeThreshold(options: SmartSendOptions, platform: Platform): number {
   if (options.sizeThreshold !== undefined) return positiveInt(options.sizeThreshold, "sizeThreshold");
   const env = platform.env("SIZE_THRESHOLD");
@@ -192,3 +219,19 @@ export function registryFor(codecs: BaseOptions["codecs"]): CodecRegistry {
   return r;
 }
 const defaultRegistry = createCodecRegistry();
+
+/**
+ * A bridge's defaults. `C` is the type of its `connection`, when one is given:
+ * `bridge.connection()` returns that type (see NatsBridge).
+ */
+export type BridgeOptions<C extends NatsConnectionLike = NatsConnectionLike> = Omit<
+  SmartSendOptions & SmartReceiveOptions,
+  "correlationId" | "msgId" | "replyToMsgId" | "connection"
+> & { connection?: C };
+
+/**
+ * Receive options that hand link payloads out as PayloadStreams: received
+ * values are then typed `… | PayloadStream`. (A `stream` set in the bridge's
+ * defaults streams too, but the types only see the call's options.)
+ */
+export type StreamingOptions<T extends SmartReceiveOptions> = T & { stream: true | ((payload: WirePayload) => boolean) };

@@ -5,12 +5,12 @@
 // the bytes run past the announced size for a size. Write to a temporary
 // place and commit only once iteration ends without an error.
 
-import { ChecksumMismatchError, concatBytes, InvalidDataError, type PayloadType, SizeMismatchError } from "@natsbridge/envelope";
+import { ChecksumMismatchError, concatBytes, InvalidDataError, SizeMismatchError } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 
 export interface PayloadStreamInfo {
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   /** The link URL. */
   url: string;
   /** Byte size announced by the sender, when it gave one. */
@@ -29,7 +29,7 @@ export interface PayloadStreamChecks {
 /** A received link payload as a single-use stream of byte chunks. */
 export class PayloadStream implements AsyncIterable<Uint8Array> {
   readonly dataname: string;
-  readonly payloadType: PayloadType;
+  readonly payloadType: string;
   readonly url: string;
   readonly size: number | undefined;
   readonly sha256: string | undefined;

@@ -3,7 +3,7 @@
 // from the Node entry). Such data goes by link and is streamed to the store
 // chunk by chunk; its SHA-256 and size are computed on the way through.
 
-import { InvalidDataError, toBytes } from "@natsbridge/envelope";
+import { InvalidDataError, type PayloadType, type SendValue, toBytes } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 
 /** Marks objects that know how to open their bytes (files, and anything a user builds the same way). */
@@ -24,6 +24,19 @@ export interface ByteSource {
   /** A name for logs and error messages. */
   readonly description?: string;
   open(signal?: AbortSignal): Promise<OpenedSource>;
+  /**
+   * The size, without reading: called before the transport is chosen, so that
+   * a missing file or a size is reported before anything else happens.
+   */
+  stat?(): Promise<{ size: number }>;
+}
+
+/** What a sender can tell about stream data before reading it: its size when known, and what it is. */
+export async function describeStreamData(data: StreamData): Promise<{ size: number | undefined; description: string }> {
+  if (isByteSource(data))
+    return { size: data.stat ? (await data.stat()).size : undefined, description: data.description ?? "a byte source" };
+  if (isBlob(data)) return { size: data.size, description: "a Blob" };
+  return { size: undefined, description: "a stream" };
 }
 
 /** Data for image/audio/video/binary payloads that is sent without buffering it. */
@@ -31,6 +44,16 @@ export type StreamData = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> 
 
 /** The binary-family payload types: their value is the bytes, so they can travel as a stream. */
 export const STREAMABLE_TYPES: ReadonlySet<string> = new Set(["image", "audio", "video", "binary"]);
+export type StreamableType = "image" | "audio" | "video" | "binary";
+
+/**
+ * A payload as smartsend takes it: `[dataname, value, payload_type]`, the
+ * value's type following the payload type (PayloadTypes), and for the binary
+ * family stream data too.
+ */
+export type SendPayload = {
+  [K in PayloadType]: [dataname: string, data: K extends StreamableType ? SendValue<K> | StreamData : SendValue<K>, payloadType: K];
+}[PayloadType];
 
 export function isByteSource(value: unknown): value is ByteSource {
   return typeof value === "object" && value !== null && (value as { [BYTE_SOURCE]?: unknown })[BYTE_SOURCE] === true;

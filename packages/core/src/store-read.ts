@@ -4,12 +4,13 @@
 // byte reached after a broken read. Loaded on the first such link payload.
 
 import { AbortedError, concatBytes, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError, toBytes } from "@natsbridge/envelope";
-import { abortableSleep, type DownloadOptions } from "./download.js";
+import type { DownloadOptions } from "./download.js";
 import { backoffDelay } from "./link-policy.js";
 import type { HandlerRetries } from "./link-reader.js";
 import { redactUrl } from "./logger.js";
 import { readableChunks } from "./source.js";
 import type { ClaimCheckGetOptions, ClaimCheckReader, ConnectionProvider, DownloadHandler, GetBody } from "./store.js";
+import { abortableSleep } from "./timers.js";
 
 /** A store's `get`, with the receiver's retries, time limit per chunk, size limit and resumption. */
 export async function* readFromStore(

@@ -2,7 +2,7 @@
 // read chunk by chunk (its size and SHA-256 measured on the way). Every
 // failure becomes UPLOAD_FAILED (or ABORTED) naming the payload and message.
 
-import { AbortedError, NatsBridgeError, type PayloadType, SizeMismatchError, UploadFailedError } from "@natsbridge/envelope";
+import { AbortedError, NatsBridgeError, SizeMismatchError, UploadFailedError } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 import { MeasuredStream, openStreamData, type StreamData } from "./source.js";
 import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, ConnectionProvider } from "./store.js";
@@ -10,7 +10,7 @@ import type { ClaimCheckPutRequest, ClaimCheckPutResult, ClaimCheckStore, Connec
 export interface LinkItem {
   id: string;
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   /** The serialized payload, or... */
   bytes?: Uint8Array;
   /** ...data to stream (image/audio/video/binary only). */

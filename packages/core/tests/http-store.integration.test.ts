@@ -1,7 +1,7 @@
 // The HTTP store against a real nginx (WebDAV PUT/DELETE): the shared store
 // conformance suite, with and without an Authorization header on writes.
-
-import { httpStore } from "@natsbridge/core";
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import { DEFAULT_UPLOAD_TIMEOUT, httpStore } from "@natsbridge/core";
 import { testStore } from "@natsbridge/core/testing";
 import { freePort, type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,5 +76,59 @@ describe("http store auth", () => {
   it("the token never appears in the URL receivers get", async () => {
     const { url } = await put(httpStore({ baseUrl: server.url, headers: { authorization: TOKEN } }));
     expect(url).not.toContain("conformance-token");
+  });
+});
+
+describe("http store failures say what happened, briefly, and fast", () => {
+  const request = (size: number) => ({
+    dataname: "x.bin",
+    payloadType: "binary",
+    body: new Uint8Array(size),
+    size,
+    correlationId: "c-fail",
+    msgId: "m",
+    payloadId: `p-${Math.random()}`,
+  });
+
+  it("nginx's 413 page becomes one line naming the status and what to change, not the HTML", async () => {
+    // A location with nginx's usual 1 MB-style limit, here 1 KB.
+    const server = await startNginxDav({
+      extraServerConfig: "location /small/ { client_max_body_size 1k; dav_methods PUT; create_full_put_path on; }",
+    });
+    try {
+      const error = (await httpStore({ baseUrl: `${server.url}/small` })
+        .put(request(64 * 1024))
+        .catch((e) => e)) as Error;
+      expect(error).toMatchObject({ code: "UPLOAD_FAILED", details: { status: 413 } });
+      expect(error.message).toMatch(
+        /answered HTTP 413: 413 Request Entity Too Large \(the file server's body size limit: for nginx, raise client_max_body_size\)$/,
+      );
+      expect(error.message).not.toMatch(/<|nginx\//);
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it("a file server that takes the connection and never answers: UPLOAD_FAILED after `timeout`, not minutes", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = performance.now();
+      const error = await httpStore({ baseUrl: `http://127.0.0.1:${port}`, timeout: 300 })
+        .put(request(10))
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: "UPLOAD_FAILED", details: { timeout: 300 } });
+      expect((error as Error).message).toMatch(/no answer for 300 ms/);
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
+  it("the default upload timeout is one minute", () => {
+    expect(DEFAULT_UPLOAD_TIMEOUT).toBe(60_000);
   });
 });

@@ -250,6 +250,38 @@ describe("consuming", () => {
     expect(consumption.stats).toMatchObject({ acked: 1, terminated: 1, naked: 1 });
   });
 
+  it.each([
+    [1, ["slow"]],
+    [2, ["slow", "fast-1", "fast-2", "fast-3"]],
+  ])("concurrency %i: while one handler waits, %j have started", async (concurrency, startedWhileWaiting) => {
+    const { name, subject } = await streamWithConsumer();
+    for (const n of ["slow", "fast-1", "fast-2", "fast-3"])
+      await sender.smartsend(subject, [["n", n, "text"]], { jetstream: { stream: name } });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    const consumption = await receiver.consume(
+      name,
+      "app",
+      async (env) => {
+        const [, n] = env.payloads[0]!;
+        started.push(String(n));
+        if (n === "slow") await gate;
+      },
+      { concurrency },
+    );
+    try {
+      await until(() => started.length >= startedWhileWaiting.length, 10_000, "handlers to start");
+      await new Promise((r) => setTimeout(r, 300)); // room for any handler that should not start
+      expect(started).toEqual(startedWhileWaiting);
+      release();
+      await until(() => consumption.stats.acked === 4, 10_000, "all acked");
+    } finally {
+      release();
+      await consumption.stop();
+    }
+  });
+
   it("deleteAfterConsume deletes the message's blobs once the ack is confirmed; off by default", async () => {
     const { name, subject } = await streamWithConsumer();
     const [kept] = await sender.smartsend(subject, [["a", pattern(600_000), "binary"]], { jetstream: { stream: name } });

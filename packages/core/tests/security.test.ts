@@ -116,6 +116,39 @@ describe("link URL allowlist (SSRF)", () => {
     expect(requests).toEqual([]);
   });
 
+  it("a loopback file server is one origin in all its spellings (localhost, 127.0.0.1, ::1), on its own scheme and port only", () => {
+    for (const allowed of ["http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080"]) {
+      const loopback = buildLinkPolicy([allowed]);
+      for (const url of ["http://localhost:8080/a", "http://127.0.0.1:8080/a", "http://[::1]:8080/a", "http://LOCALHOST:8080/a"]) {
+        expect(checkLinkUrl(url, loopback).href, `${url} under ${allowed}`).toBe(new URL(url).href);
+      }
+      for (const url of [
+        "http://127.0.0.1:8081/a",
+        "https://127.0.0.1:8080/a",
+        "http://127.0.0.2:8080/a",
+        "http://0.0.0.0:8080/a",
+        "http://localhost.evil.example:8080/a",
+      ]) {
+        expect(() => checkLinkUrl(url, loopback), `${url} under ${allowed}`).toThrow(expect.objectContaining({ code: "URL_NOT_ALLOWED" }));
+      }
+    }
+  });
+
+  it("the default receiver (file server http://localhost:8080) takes links its local file server hands out as 127.0.0.1", async () => {
+    const { platform, requests } = recordingPlatform({ body: new Uint8Array(10), contentLength: "10" });
+    const env = await new NatsBridge(platform).smartreceive(linkEnvelope("http://127.0.0.1:8080/blobs/a.bin"));
+    expect(env.payloads[0]![1]).toEqual(new Uint8Array(10));
+    expect(requests).toEqual(["http://127.0.0.1:8080/blobs/a.bin"]);
+  });
+
+  it("the refusal says which receiver option allows the origin", async () => {
+    const error = (await new NatsBridge(recordingPlatform().platform)
+      .smartreceive(linkEnvelope("http://files.partner:9000/x"))
+      .catch((e) => e)) as NatsBridgeError;
+    expect(error).toMatchObject({ code: "URL_NOT_ALLOWED", details: { origin: "http://files.partner:9000", option: "allowedOrigins" } });
+    expect(error.message).toContain('allowedOrigins: ["http://files.partner:9000"]');
+  });
+
   it("the refusal names the origin, never the query string", async () => {
     const bridge = new NatsBridge(recordingPlatform().platform, { fileserverUrl: FILE_SERVER });
     const error = (await bridge.smartreceive(linkEnvelope("http://evil.example/x?token=abc123")).catch((e) => e)) as NatsBridgeError;

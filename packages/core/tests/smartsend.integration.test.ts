@@ -1,5 +1,6 @@
 // smartsend/smartreceive against a real nats-server started by the global setup.
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   type ClaimCheckStore,
@@ -157,8 +158,37 @@ describe("request / reply", () => {
     expect(reply.reply_to_msg_id).toMatch(/[0-9a-f-]{36}/);
   });
 
-  it("times out with REQUEST_TIMEOUT when nobody answers", async () => {
-    await expect(bridge.request(subject(), [["q", "?", "text"]], { timeout: 200 })).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
+  it("times out with REQUEST_TIMEOUT when a subscriber never answers", async () => {
+    const s = subject();
+    const silent = raw.subscribe(s);
+    await raw.flush();
+    await expect(bridge.request(s, [["q", "?", "text"]], { timeout: 200 })).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
+    silent.unsubscribe();
+  });
+
+  it("fails at once with NO_RESPONDERS when nobody subscribes to the subject", async () => {
+    const started = performance.now();
+    // A timeout far beyond the test's: only the server's "no responders" answer can end this in time.
+    const error = await bridge
+      .request(subject(), [["q", "?", "text"]], { timeout: 120_000, correlationId: "c-nr" })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "NO_RESPONDERS", correlationId: "c-nr" });
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it("many requests at once on one connection each get their own reply", async () => {
+    const s = subject();
+    const sub = await bridge.subscribe(s);
+    void (async () => {
+      for await (const env of sub) {
+        const [, n, type] = env.payloads[0]!;
+        if (type === "dictionary") await bridge.reply(env, [["n", n, "dictionary"]]);
+      }
+    })();
+    await (await bridge.connection()).flush();
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => bridge.request(s, [["n", i, "dictionary"]], { timeout: 5000 })));
+    expect(replies.map((r) => r.payloads[0]![1])).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    sub.unsubscribe();
   });
 });
 
@@ -264,7 +294,8 @@ describe("malformed input", () => {
   });
 
   it("a value of the wrong type is INVALID_DATA at the sender and nothing is published", async () => {
-    await expect(bridge.smartsend(subject(), [["pic", "not bytes", "image"]])).rejects.toMatchObject({
+    // The types refuse it too; untyped callers (JavaScript) get the runtime check.
+    await expect(bridge.smartsend(subject(), [["pic", "not bytes", "image"] as unknown as PayloadTuple])).rejects.toMatchObject({
       code: "INVALID_DATA",
       dataname: "pic",
     });
@@ -308,5 +339,25 @@ describe("connections and environment", () => {
   it("an unreachable server is CONNECTION_FAILED", async () => {
     const dead = createBridge({ brokerUrl: "nats://127.0.0.1:1", connectOptions: { maxReconnectAttempts: 0, timeout: 500 } });
     await expect(dead.smartsend("x", [["t", "x", "text"]])).rejects.toMatchObject({ code: "CONNECTION_FAILED" });
+  });
+
+  it("an HTTP server on the NATS port fails at once, naming what answered (not after the 20 s connect timeout)", async () => {
+    const http = createServer((_req, res) => res.end("hello"));
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const { port } = http.address() as AddressInfo;
+    try {
+      const started = performance.now();
+      // The client's own connect timeout stays at its 20 s default.
+      const error = await createBridge({ brokerUrl: `nats://127.0.0.1:${port}` })
+        .smartsend("x", [["t", "x", "text"]])
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "CONNECTION_FAILED" });
+      expect((error as Error).message).toMatch(
+        /: an HTTP server answered: HTTP\/1\.[01] \d{3} .*\. Is that the NATS port \(4222 by default\)\?$/,
+      );
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      http.close();
+    }
   });
 });

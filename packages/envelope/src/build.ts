@@ -2,7 +2,7 @@
 // structs (msg_envelope_v1, msg_payload_v1) so our JSON reads like theirs.
 
 import { encodeBase64 } from "./bytes.js";
-import type { JsonObject, PayloadType, WireEnvelope, WirePayload } from "./types.js";
+import type { EnvelopeHeader, JsonObject, WireEnvelope, WirePayload } from "./types.js";
 
 /** A random UUID v4: crypto.randomUUID where available (Node, secure browser contexts), else getRandomValues. */
 export function uuid4(): string {
@@ -48,7 +48,7 @@ export function parseTimestamp(text: string): Date | undefined {
 
 export interface DirectPayloadInput {
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   bytes: Uint8Array;
   id?: string;
   metadata?: JsonObject;
@@ -74,7 +74,7 @@ export function createDirectPayload(input: DirectPayloadInput): WirePayload {
 
 export interface LinkPayloadInput {
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   url: string;
   size: number;
   id?: string;
@@ -114,6 +114,11 @@ export interface EnvelopeInput {
 
 /** A complete envelope with the references' defaults for every field left out. */
 export function createEnvelope(input: EnvelopeInput): WireEnvelope {
+  return { ...envelopeHeader(input), payloads: input.payloads };
+}
+
+/** The envelope-level fields, with the references' defaults for every field left out. */
+export function envelopeHeader(input: Omit<EnvelopeInput, "payloads">): EnvelopeHeader {
   return {
     correlation_id: input.correlationId ?? uuid4(),
     msg_id: input.msgId ?? uuid4(),
@@ -128,7 +133,6 @@ export function createEnvelope(input: EnvelopeInput): WireEnvelope {
     reply_to_msg_id: input.replyToMsgId ?? "",
     broker_url: input.brokerUrl ?? "",
     metadata: { ...input.metadata },
-    payloads: input.payloads,
   };
 }
 

@@ -5,17 +5,19 @@
 
 import { decodeUtf8, describe, encodeUtf8, ownBytes, toBytes } from "./bytes.js";
 import { DeserializationError, InvalidDataError, MissingDependencyError, NatsBridgeError, UnknownPayloadTypeError } from "./errors.js";
-import type { PayloadType } from "./types.js";
 
 export interface CodecContext {
   dataname: string;
-  payloadType: PayloadType;
+  payloadType: string;
   correlationId?: string | undefined;
 }
 
 export interface PayloadCodec<In = unknown, Out = unknown> {
-  /** The `payload_type` this codec handles on the wire. */
-  readonly type: PayloadType;
+  /**
+   * The `payload_type` this codec handles on the wire. Any string; to send
+   * a type of your own with smartsend, also add it to PayloadTypes.
+   */
+  readonly type: string;
   /** Native value → payload bytes. Throws InvalidDataError for values of the wrong kind. */
   encode(value: In, context: CodecContext): Uint8Array | Promise<Uint8Array>;
   /** Payload bytes → native value. Throws DeserializationError for bytes it cannot read. */

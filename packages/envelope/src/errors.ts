@@ -25,6 +25,10 @@ export const ErrorCodes = {
   CONNECTION_FAILED: "CONNECTION_FAILED",
   /** The NATS client refused to publish the envelope. */
   PUBLISH_FAILED: "PUBLISH_FAILED",
+  /** A subject (or reply subject, or queue group) breaks NATS's rules: empty tokens, whitespace, wildcards where a message is published. */
+  INVALID_SUBJECT: "INVALID_SUBJECT",
+  /** A request found no subscriber on its subject: the server said so at once. */
+  NO_RESPONDERS: "NO_RESPONDERS",
   /** No reply arrived in time for a request. */
   REQUEST_TIMEOUT: "REQUEST_TIMEOUT",
   /**
@@ -141,6 +145,8 @@ export const PayloadTooLargeError = defineError(ErrorCodes.PAYLOAD_TOO_LARGE, "P
 export const SizeLimitExceededError = defineError(ErrorCodes.SIZE_LIMIT_EXCEEDED, "SizeLimitExceededError");
 export const ConnectionFailedError = defineError(ErrorCodes.CONNECTION_FAILED, "ConnectionFailedError");
 export const PublishFailedError = defineError(ErrorCodes.PUBLISH_FAILED, "PublishFailedError");
+export const InvalidSubjectError = defineError(ErrorCodes.INVALID_SUBJECT, "InvalidSubjectError");
+export const NoRespondersError = defineError(ErrorCodes.NO_RESPONDERS, "NoRespondersError");
 export const RequestTimeoutError = defineError(ErrorCodes.REQUEST_TIMEOUT, "RequestTimeoutError");
 export const SlowConsumerError = defineError(ErrorCodes.SLOW_CONSUMER, "SlowConsumerError");
 export const UploadFailedError = defineError(ErrorCodes.UPLOAD_FAILED, "UploadFailedError");
@@ -154,3 +160,17 @@ export const MissingDependencyError = defineError(ErrorCodes.MISSING_DEPENDENCY,
 export const InvalidOptionError = defineError(ErrorCodes.INVALID_OPTION, "InvalidOptionError");
 export const InternalError = defineError(ErrorCodes.INTERNAL_ERROR, "InternalError");
 export const DeleteFailedError = defineError(ErrorCodes.DELETE_FAILED, "DeleteFailedError");
+
+/**
+ * The error with the message and payload it happened in: ours gain the
+ * context (withContext); anything else is a bug somewhere below us, wrapped
+ * as INTERNAL_ERROR that keeps the original message and the error as `cause`.
+ */
+export function errorInContext(
+  error: unknown,
+  context: { correlationId?: string | undefined; dataname?: string | undefined },
+): NatsBridgeError {
+  if (error instanceof NatsBridgeError) return error.withContext(context);
+  if (isNatsBridgeError(error)) return error; // from another copy of this package: keep it as it is
+  return new InternalError(`unexpected error: ${String((error as Error)?.message ?? error)}`, { cause: error, ...context });
+}

@@ -37,7 +37,21 @@ export {
   videoCodec,
 } from "./codecs.js";
 export * from "./errors.js";
-export { directPayloadBytes, linkPayloadUrl, type ParseOptions, parseEnvelope } from "./parse.js";
+export { directPayloadBytes, linkPayloadUrl, type ParseOptions, parseEnvelope, type ReadEnvelope, readEnvelope } from "./parse.js";
 export { type SerializedEnvelope, type SerializeOptions, serializeEnvelope } from "./serialize.js";
 export type * from "./types.js";
 export { ENVELOPE_STRING_FIELDS } from "./types.js";
+export {
+  type DirectDraftInput,
+  type DirectPayloadDraft,
+  draftDirectPayload,
+  draftEnvelope,
+  draftLinkPayload,
+  type EnvelopeDraft,
+  envelopeByteLength,
+  type LinkDraftInput,
+  type LinkPayloadDraft,
+  type PayloadDraft,
+  type WrittenEnvelope,
+  writeEnvelope,
+} from "./write.js";

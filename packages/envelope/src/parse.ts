@@ -25,10 +25,29 @@ function fail(message: string, correlationId?: string, cause?: unknown): never {
 }
 
 /**
+ * A parsed envelope and the bytes of the direct payloads the parser already
+ * decoded on the way (large base64 values cut out of the raw bytes), by
+ * payload index; undefined where a payload still needs decoding.
+ */
+export interface ReadEnvelope {
+  envelope: WireEnvelope;
+  decoded: readonly (Uint8Array | undefined)[];
+}
+
+/**
  * Parse a received message (bytes, JSON text, or an already-parsed object) into a
  * normalized wire envelope. Throws InvalidEnvelopeError; never anything untyped.
  */
 export function parseEnvelope(input: Uint8Array | string | unknown, options: ParseOptions = {}): WireEnvelope {
+  return readEnvelope(input, options).envelope;
+}
+
+/**
+ * parseEnvelope, also returning the direct payload bytes it decoded while
+ * parsing, so that the receiver does not decode them a second time (see
+ * directPayloadBytes).
+ */
+export function readEnvelope(input: Uint8Array | string | unknown, options: ParseOptions = {}): ReadEnvelope {
   let raw: unknown = input;
   let spliced: Map<string, SplicedString> | undefined;
   if (input instanceof Uint8Array || typeof input === "string") {
@@ -72,17 +91,16 @@ export function parseEnvelope(input: Uint8Array | string | unknown, options: Par
 
   const payloads = raw.payloads;
   if (!Array.isArray(payloads)) fail("envelope field 'payloads' must be an array", cid);
+  const decoded: (Uint8Array | undefined)[] = [];
   env.payloads = payloads.map((p, i) => {
     const payload = parsePayload(p, i, cid);
+    // Only bytes a direct base64 payload would decode to; any other payload is checked as usual.
     const pre = predecoded?.get(p);
-    if (pre) PREDECODED.set(payload, pre);
+    decoded.push(pre && payload.transport === "direct" && BASE64_ENCODINGS.has(payload.encoding) ? pre.bytes : undefined);
     return payload;
   });
-  return env as WireEnvelope;
+  return { envelope: env as WireEnvelope, decoded };
 }
-
-/** Bytes already decoded by spliceParse, per parsed payload; directPayloadBytes uses them. */
-const PREDECODED = new WeakMap<object, SplicedString>();
 
 /**
  * Puts each spliced string back into the parsed JSON: payload `data` values
@@ -139,6 +157,7 @@ const BASE64_ENCODINGS = new Set(["base64", "json", "arrow-ipc"]);
  * The serialized bytes of a direct payload. Accepts every label the references
  * use: `base64`, and `json`/`arrow-ipc` on base64 text. A `json` payload whose
  * `data` is an inline JSON value rather than a string is accepted as that value.
+ * Decodes `data` every time: readEnvelope hands out what parsing already decoded.
  */
 export function directPayloadBytes(payload: WirePayload, correlationId?: string): Uint8Array {
   const context = { correlationId, dataname: payload.dataname };
@@ -152,8 +171,6 @@ export function directPayloadBytes(payload: WirePayload, correlationId?: string)
     );
   }
   const data = payload.data;
-  const pre = PREDECODED.get(payload);
-  if (pre && pre.text === data) return pre.bytes;
   if (typeof data === "string") {
     try {
       return decodeBase64(data);

@@ -4,7 +4,7 @@
 // real servers for nginx (packages/core/tests/faults.integration.test.ts) and
 // versitygw (packages/s3/tests/faults.integration.test.ts).
 
-import { createBridge, type Logger, type NatsBridgeError } from "@natsbridge/core";
+import { createBridge, type Logger, type NatsBridgeError, type PayloadTuple } from "@natsbridge/core";
 import { pattern } from "@natsbridge/core/testing";
 import { plikReceiveOptions, plikStore } from "@natsbridge/plik";
 import { type PlikCompatibleServer, startPlikCompatible } from "@natsbridge/test-harness";
@@ -36,7 +36,7 @@ const bridgeFor = (token: string | undefined, logger?: Logger) =>
     ...plikReceiveOptions,
     ...(logger ? { logger } : {}),
   });
-const big = () => [["big", pattern(600_000), "binary"]] as [string, Uint8Array, string][];
+const big = (): PayloadTuple[] => [["big", pattern(600_000), "binary"]];
 
 describe("Plik faults (Plik-compatible test server)", () => {
   it("user-token uploads: the token is required, sent as X-PlikToken, and the TTL is requested", async () => {

@@ -129,9 +129,9 @@ export interface MonitoredNatsServer extends NatsServer {
 }
 
 /** A nats-server for the bench with its monitoring port open, so a lost round can say what the server saw. */
-export async function startMonitoredNatsServer(): Promise<MonitoredNatsServer> {
+export async function startMonitoredNatsServer(extraConfig = ""): Promise<MonitoredNatsServer> {
   const port = await freePort();
-  const server = await startNatsServer({ extraConfig: `http: "127.0.0.1:${port}"` });
+  const server = await startNatsServer({ extraConfig: `http: "127.0.0.1:${port}"\n${extraConfig}` });
   const monitorUrl = `http://127.0.0.1:${port}`;
   return {
     ...server,

@@ -5,11 +5,12 @@ import { parentPort, workerData } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
 import { createBridge as ownCreateBridge } from "@natsbridge/core";
 import { startBenchTelemetry } from "./otel.js";
+import { referenceReceive } from "./reference-path.js";
 
 const { url, subject, mode, size, counter, coreModule } = workerData as {
   url: string;
   subject: string;
-  mode: "raw" | "natsbridge";
+  mode: "raw" | "reference" | "natsbridge";
   size: number;
   counter: SharedArrayBuffer;
   /** Another build of core (BENCH_COMPARE_CORE), as a file URL. */
@@ -33,6 +34,13 @@ nc.subscribe(subject, {
   callback: (_err, m) => {
     if (mode === "raw") {
       if (m.data.byteLength === size) done();
+      return;
+    }
+    if (mode === "reference") {
+      referenceReceive(m).then(
+        (payloads) => (payloads[0]![1].byteLength === size ? done() : undefined),
+        (e) => console.error("receive failed", e),
+      );
       return;
     }
     // The whole receive an application does: parse, base64, size + sha256 checks, codec.

@@ -4,7 +4,7 @@
 // transports), and on request a large file that goes back by link.
 
 import { createHash } from "node:crypto";
-import { createBridge, httpStore, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { createBridge, httpStore, type NatsBridge, type PayloadTuple, type ReceivedEnvelope } from "@natsbridge/core";
 import { GENERATED_RGB, PROMPT, PROMPT_SUBJECT, type PromptOptions, REPLY, type Receipt, STRIPE_RGB } from "../protocol.js";
 import { encodePng } from "./png.js";
 
@@ -69,7 +69,7 @@ async function answer(bridge: NatsBridge, store: ReturnType<typeof httpStore>, p
     `Hello ${name}! You said "${text}". I got your ${receipt.avatarBytes}-byte avatar` +
     (attachment ? ` and a ${attachment.byteLength}-byte attachment` : "") +
     ". Here is a picture for you.";
-  const payloads: [string, unknown, "text" | "image" | "dictionary" | "binary"][] = [
+  const payloads: PayloadTuple[] = [
     [REPLY.text, reply, "text"],
     [REPLY.image, generatedImage(), "image"],
     [REPLY.receipt, receipt, "dictionary"],

@@ -5,7 +5,7 @@
 // Settings come from the query string: ?ws=ws://host:port&files=http://host:port
 // &prompt=<subject>&reply=<subject>. `window.chat` lets tests drive the page.
 
-import { createBridge, httpStore, type PayloadTuple, type ReceivedEnvelope } from "@natsbridge/core";
+import { createBridge, httpStore, type ReceivedEnvelope, type SendPayload } from "@natsbridge/core";
 import { AVATAR_RGB, PROMPT, PROMPT_SUBJECT, type PromptOptions, REPLY, RESPONSE_SUBJECT, type Receipt } from "../protocol.js";
 import { type RenderedPayload, renderEntry, sha256Hex } from "./render.js";
 
@@ -88,7 +88,7 @@ function nextReply(timeoutMs: number): Promise<ReceivedEnvelope> {
 }
 
 async function send(request: SendRequest): Promise<SendResult> {
-  const payloads: PayloadTuple[] = [
+  const payloads: SendPayload[] = [
     [PROMPT.text, request.text, "text"],
     [PROMPT.avatar, pickedFile("#avatar") ?? (await drawAvatar()), "image"],
   ];

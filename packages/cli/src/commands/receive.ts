@@ -2,6 +2,7 @@
 // then print it, one block or one JSON line.
 
 import { isNatsBridgeError, type NatsBridgeError, type ReceivedEnvelope } from "@natsbridge/core";
+import { messageInCliTerms } from "../cli-terms.js";
 import type { CommandContext } from "../context.js";
 import { renderEnvelope, reportEnvelope } from "../report.js";
 import { savePayloads } from "../save.js";
@@ -30,7 +31,7 @@ export function describeError(error: unknown): { code: string; message: string; 
     const e = error as NatsBridgeError;
     return {
       code: e.code,
-      message: e.message,
+      message: messageInCliTerms(e),
       ...(e.correlationId ? { correlation_id: e.correlationId } : {}),
       ...(e.dataname ? { dataname: e.dataname } : {}),
     };

@@ -2,7 +2,7 @@
 // The other side of `request`: prints each message and replies on its
 // reply_to with the payloads given, or echoes the received ones when none are.
 
-import type { PayloadTuple } from "@natsbridge/core";
+import type { SendPayload } from "@natsbridge/core";
 import { CommandContext, type Io, optionalInt, parseCommand, requireSubject } from "../context.js";
 import { type ExitCode, ExitCodes, exitCodeFor } from "../exit-codes.js";
 import { showEnvelope, showMessageError } from "./receive.js";
@@ -22,7 +22,7 @@ export async function respond(argv: string[], io: Io): Promise<number> {
   let status: ExitCode = ExitCodes.OK;
   let seen = 0;
   try {
-    const answer: PayloadTuple[] | undefined = parsed.payloadArgs.length > 0 ? payloadsOf(ctx, parsed, "respond") : undefined;
+    const answer: SendPayload[] | undefined = parsed.payloadArgs.length > 0 ? payloadsOf(ctx, parsed, "respond") : undefined;
     const sub = await ctx.bridge.subscribe(subject, {
       ...ctx.receive,
       ...(typeof parsed.values.queue === "string" ? { queue: parsed.values.queue } : {}),

@@ -1,7 +1,7 @@
 // natsbridge send <subject> --text … --json … --file path[:type] --table file.csv …
 // One message with every payload given, in order.
 
-import type { PayloadTuple, SmartSendOptions, WireEnvelope } from "@natsbridge/core";
+import type { SendPayload, SmartSendOptions, WireEnvelope } from "@natsbridge/core";
 import { CommandContext, type Io, type ParsedCommand, parseCommand, requireSubject } from "../context.js";
 import { UsageError } from "../exit-codes.js";
 import { buildPayloads, PAYLOAD_FLAGS } from "../payloads.js";
@@ -30,7 +30,7 @@ export async function send(argv: string[], io: Io): Promise<number> {
   }
 }
 
-export function payloadsOf(ctx: CommandContext, parsed: ParsedCommand, command: string, required = true): PayloadTuple[] {
+export function payloadsOf(ctx: CommandContext, parsed: ParsedCommand, command: string, required = true): SendPayload[] {
   if (required && parsed.payloadArgs.length === 0) {
     throw new UsageError(`${command} needs at least one payload: --text, --json, --file or --table`);
   }

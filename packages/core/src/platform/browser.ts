@@ -8,9 +8,9 @@
 // it). A connection made with nats.ws still works when passed as `connection`.
 
 import { wsconnect } from "@nats-io/nats-core";
-import { silentLogger } from "../logger.js";
+import { consoleLogger } from "../logger.js";
 import { readableChunks } from "../source.js";
-import { Sha256 } from "./sha256.js";
+import type { Sha256 } from "./sha256.js";
 import type { HttpGetResult, Platform } from "./types.js";
 
 // Web Crypto exists only in secure contexts (https, localhost); a page served
@@ -20,6 +20,10 @@ const subtle: SubtleCrypto | undefined = (globalThis as { crypto?: Crypto }).cry
 /** Below this size the pure-TS hash is as quick as a round trip into Web Crypto. */
 const SUBTLE_MIN_BYTES = 4096;
 
+// The pure-TS hash is loaded on first use: a page that sends and receives
+// without checksums (or only large ones, through Web Crypto) never fetches it.
+const loadSha256 = () => import("./sha256.js").then((m) => m.Sha256);
+
 export const browserPlatform: Platform = {
   name: "browser",
   connect: wsconnect,
@@ -27,14 +31,25 @@ export const browserPlatform: Platform = {
     if (subtle && bytes.byteLength >= SUBTLE_MIN_BYTES) {
       return hex(new Uint8Array(await subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)));
     }
-    return new Sha256().update(bytes).hex();
+    return new (await loadSha256())().update(bytes).hex();
   },
   createSha256() {
-    // Web Crypto has no incremental digest; streamed bodies hash chunk by chunk here.
-    const hash = new Sha256();
+    // Web Crypto has no incremental digest; streamed bodies hash chunk by chunk
+    // here. Chunks that arrive before the hash is loaded wait for it (copied:
+    // a stream may reuse its buffers).
+    let hash: Sha256 | undefined;
+    const early: Uint8Array[] = [];
+    const ready = loadSha256().then((Hash) => {
+      hash = new Hash();
+      for (const chunk of early) hash.update(chunk);
+      early.length = 0;
+    });
     return {
-      update: (chunk) => void hash.update(chunk),
-      digest: async () => hash.hex(),
+      update: (chunk) => void (hash ? hash.update(chunk) : early.push(chunk.slice())),
+      digest: async () => {
+        await ready;
+        return hash!.hex();
+      },
     };
   },
   async httpGet(url, { signal, headers }): Promise<HttpGetResult> {
@@ -77,8 +92,8 @@ export const browserPlatform: Platform = {
     };
   },
   env: () => undefined,
-  // Pages pass a logger (pino's browser build, or any object with its methods) to see logs.
-  defaultLogger: () => silentLogger,
+  // Warnings and errors on the console; pages pass a logger (pino's browser build, or any object with its methods) for more.
+  defaultLogger: () => consoleLogger,
 };
 
 /** Browsers refuse to let pages set User-Agent (Chrome drops it silently, others may throw). */

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { connect } from "@nats-io/transport-node";
-import { pino } from "pino";
+import { destination, pino } from "pino";
 import { request } from "undici";
 import { discardBody } from "../discard-body.js";
 import type { Logger } from "../logger.js";
+import { probeNatsServers } from "./probe.js";
 import type { Platform } from "./types.js";
 
 // One pino instance for every bridge without a logger of its own.
@@ -11,8 +12,14 @@ let defaultLogger: Logger | undefined;
 
 export const nodePlatform: Platform = {
   name: "node",
-  connect,
-  async sha256(bytes) {
+  // An HTTP server on the NATS port fails at once instead of after the client's 20 s timeout.
+  async connect(options) {
+    const notNats = await probeNatsServers(options.servers);
+    if (notNats) throw new Error(`${notNats}. Is that the NATS port (4222 by default)?`);
+    return connect(options);
+  },
+  // Synchronous: node:crypto hashes in place, and a promise per payload costs more than a small hash.
+  sha256(bytes) {
     return createHash("sha256").update(bytes).digest("hex");
   },
   createSha256() {
@@ -41,7 +48,8 @@ export const nodePlatform: Platform = {
     return process.env[name];
   },
   defaultLogger(level) {
-    defaultLogger ??= pino({ name: "natsbridge", level: level ?? "silent" });
+    // Warnings and errors by default, on stderr (stdout belongs to the application).
+    defaultLogger ??= pino({ name: "natsbridge", level: level || "warn" }, destination({ dest: 2, sync: true }));
     return defaultLogger;
   },
 };

@@ -25,8 +25,8 @@ export interface HttpGetOptions {
 export interface Platform {
   readonly name: "node" | "browser";
   connect(options: ConnectionOptions): Promise<NatsConnection>;
-  /** SHA-256 of the bytes as lower-case hex. */
-  sha256(bytes: Uint8Array): Promise<string>;
+  /** SHA-256 of the bytes as lower-case hex; synchronous where the platform can hash in place (Node). */
+  sha256(bytes: Uint8Array): string | Promise<string>;
   /** An incremental SHA-256 for streamed bodies. */
   createSha256(): { update(chunk: Uint8Array): void; digest(): Promise<string> };
   /** One HTTP GET, without redirects being followed silently into other hosts. */
@@ -34,9 +34,10 @@ export interface Platform {
   /** Environment variable lookup (Node's process.env; nothing in browsers). */
   env(name: string): string | undefined;
   /**
-   * The logger used when none is passed, at $NATSBRIDGE_LOG_LEVEL (silent when
-   * unset). Node's is pino; the browser's is silent, so that pino stays out of
-   * page bundles (pass `logger` to see logs there).
+   * The logger used when none is passed, at $NATSBRIDGE_LOG_LEVEL (warn when
+   * unset: warnings and errors show, debug lines do not). Node's is pino on
+   * stderr; the browser's writes warnings and errors to the console, so that
+   * pino stays out of page bundles (pass `logger` for more).
    */
   defaultLogger(level: string | undefined): Logger;
 }
