@@ -211,8 +211,9 @@ describe("traces in Jaeger across a sender and a receiver process", () => {
     expect(tag(download, "natsbridge.download.attempts")).toBe(3);
     const events = download.logs.map((l) => Object.fromEntries(l.fields.map((f) => [f.key, f.value])));
     expect(events.filter((e) => e.event === "retry").map((e) => [e["natsbridge.retry.attempt"], e["natsbridge.retry.reason"]])).toEqual([
-      [1, "HTTP 503"],
-      [2, "HTTP 503"],
+      // The status line and the excerpt of nginx's error page (http-errors.ts).
+      [1, "HTTP 503 (503 Service Temporarily Unavailable)"],
+      [2, "HTTP 503 (503 Service Temporarily Unavailable)"],
     ]);
     expect(events.filter((e) => e.event === "exception").map((e) => e["exception.type"])).toEqual(["DOWNLOAD_FAILED"]);
     expect(tag(receive, "error")).toBe(true);

@@ -38,11 +38,11 @@ function timingOutJetStream(): NatsConnection {
   return {
     info: { max_payload: 1_048_576 },
     isClosed: () => false,
-    jetstream: () => ({
-      publish: async () => {
-        throw Object.assign(new Error("TIMEOUT"), { code: "TIMEOUT" });
-      },
-    }),
+    options: {},
+    // @nats-io/jetstream publishes with a request on the connection.
+    request: async () => {
+      throw Object.assign(new Error("TIMEOUT"), { code: "TIMEOUT" });
+    },
   } as unknown as NatsConnection;
 }
 

@@ -294,7 +294,8 @@ describe("with a tracer and a meter provider registered", () => {
     expect(
       download.events.map((e) => [e.name, e.attributes?.["natsbridge.retry.attempt"], e.attributes?.["natsbridge.retry.reason"]]),
     ).toEqual([
-      ["retry", 1, "HTTP 503"],
+      // The status line and the excerpt of nginx's error page (http-errors.ts).
+      ["retry", 1, "HTTP 503 (503 Service Temporarily Unavailable)"],
       ["exception", undefined, undefined],
     ]);
     const receive = one(`receive ${s}`);
@@ -359,9 +360,9 @@ describe("with a tracer and a meter provider registered", () => {
   it("bad input still comes back as a rejected promise with a typed error, recorded on the send span", async () => {
     const sending = bridge.smartsend(Symbol("not a subject") as never, MIXED);
     expect(sending).toBeInstanceOf(Promise);
-    expect((await failure(sending)).code).toBe("INVALID_DATA");
+    expect((await failure(sending)).code).toBe("INVALID_SUBJECT");
     const send = one("send ");
-    expect(send.attributes["error.type"]).toBe("INVALID_DATA");
+    expect(send.attributes["error.type"]).toBe("INVALID_SUBJECT");
     expect(send.status.code).toBe(SpanStatusCode.ERROR);
   });
 
