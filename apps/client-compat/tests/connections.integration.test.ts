@@ -127,10 +127,20 @@ describe.each(clients)("a connection made with $client, passed as `connection`",
     expect(reply.reply_to_msg_id).not.toBe("");
   });
 
-  it("request/reply: with nobody answering, the request ends with REQUEST_TIMEOUT", async () => {
-    await expect(bridge.request(subject(), [["q", "anyone?", "text"]], { timeout: 300 })).rejects.toMatchObject({
+  it("request/reply: with nobody subscribed, the server's no-responders status ends the request at once with NO_RESPONDERS", async () => {
+    await expect(bridge.request(subject(), [["q", "anyone?", "text"]], { timeout: 30_000 })).rejects.toMatchObject({
+      code: "NO_RESPONDERS",
+    });
+  });
+
+  it("request/reply: with a subscriber that does not answer, the request ends with REQUEST_TIMEOUT", async () => {
+    const s = subject();
+    const silent = nc.subscribe(s);
+    await nc.flush();
+    await expect(bridge.request(s, [["q", "anyone?", "text"]], { timeout: 300 })).rejects.toMatchObject({
       code: "REQUEST_TIMEOUT",
     });
+    silent.unsubscribe();
   });
 
   it("JetStream: ensureStream and publishing go over it; the stream acks, deduplicates by msg id, and a v3 bridge consumes the message", async () => {
