@@ -5,7 +5,7 @@
 // (jetstream.ts). The top-level functions of each entry point use one
 // default bridge.
 
-import type { ReceivedEnvelope, WirePayload } from "@natsbridge/envelope";
+import { uuid4, type ReceivedEnvelope, type WirePayload } from "@natsbridge/envelope";
 import type { SendPayload } from "./source.js";
 import { ConnectionPool } from "./connection.js";
 import { SUBSCRIBER_DOWNLOAD_DEFAULTS } from "./defaults.js";
@@ -13,7 +13,7 @@ import { SUBSCRIBER_DOWNLOAD_DEFAULTS } from "./defaults.js";
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
 import { deleteConsumed } from "./lifecycle.js";
 import type { JsMsg, NatsConnection } from "./nats-types.js";
-import { resolveBase, type SmartReceiveOptions, type SmartSendOptions } from "./options.js";
+import { resolveBase, type ResolvedBase, type SmartReceiveOptions, type SmartSendOptions } from "./options.js";
 import type { PayloadStream } from "./payload-stream.js";
 import type { Platform } from "./platform/types.js";
 import { receiveEnvelope, type ReceivableMessage } from "./receive.js";
@@ -42,6 +42,10 @@ export class NatsBridge {
   readonly #pool: ConnectionPool;
   readonly #defaults: BridgeOptions;
   readonly #send: SendContext;
+  /** The defaults' resolved base (URLs, codecs, logger), made on first use. */
+  #base: ResolvedBase | undefined;
+  /** request's code, once loaded. */
+  #requestModule: typeof import("./request.js") | undefined;
   /** The reply inbox of each connection requests went out on. */
   readonly #inboxes = new WeakMap<NatsConnection, RequestInbox>();
 
@@ -61,7 +65,8 @@ export class NatsBridge {
     this.#defaults = defaults;
     this.#send = {
       platform: this.#platform,
-      connection: (brokerUrl, o) => (o.connection ? Promise.resolve(o.connection) : this.#pool.get(brokerUrl, o.connectOptions)),
+      connection: (brokerUrl, o) => o.connection ?? this.#pool.get(brokerUrl, o.connectOptions),
+      senderId: uuid4(),
     };
   }
 
@@ -83,7 +88,8 @@ export class NatsBridge {
    * Nothing is published if any step fails, and uploads already made are deleted.
    */
   smartsend(subject: string, payloads: readonly SendPayload[], options?: SmartSendOptions): Promise<SentEnvelope> {
-    return sendEnvelope(this.#send, subject, payloads, this.#options(options));
+    const o = this.#options(options);
+    return sendEnvelope(this.#send, subject, payloads, o, undefined, this.#resolve(o));
   }
 
   /**
@@ -94,7 +100,8 @@ export class NatsBridge {
   smartreceive(msg: ReceivableMessage, options: StreamingOptions<SmartReceiveOptions>): Promise<ReceivedEnvelope<PayloadStream>>;
   smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope>;
   smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope<PayloadStream>> {
-    return receiveEnvelope(this.#platform, msg, this.#options(options));
+    const o = this.#options(options);
+    return receiveEnvelope(this.#platform, msg, o, this.#resolve(o));
   }
 
   /**
@@ -103,14 +110,17 @@ export class NatsBridge {
    */
   async request(subject: string, payloads: readonly SendPayload[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
     const nc = await this.connection(options);
-    const { RequestInbox, requestReply } = await import("./request.js");
+    const { RequestInbox, requestReply } = (this.#requestModule ??= await import("./request.js"));
     let inbox = this.#inboxes.get(nc);
     if (!inbox || inbox.closed) this.#inboxes.set(nc, (inbox = new RequestInbox(nc)));
+    // One resolved base for the request and its reply: replyTo and the connection do not change it.
+    const o = this.#options(options);
+    const base = this.#resolve(o);
     return requestReply(
       {
         inbox,
-        send: (s, p, o, extras) => sendEnvelope(this.#send, s, p, this.#options({ ...o, connection: nc }), extras),
-        receive: (m) => this.smartreceive(m, options),
+        send: (s, p, sendOptions, extras) => sendEnvelope(this.#send, s, p, { ...o, ...sendOptions, connection: nc }, extras, base),
+        receive: (m) => receiveEnvelope(this.#platform, m, o, base),
       },
       subject,
       payloads,
@@ -119,9 +129,10 @@ export class NatsBridge {
   }
 
   /** Reply to a received envelope on its `reply_to`, keeping its correlation id. */
-  reply(to: ReplyTarget, payloads: readonly SendPayload[], options: SmartSendOptions = {}): Promise<SentEnvelope> {
-    const [subject, o] = replyOptions(to, options);
-    return this.smartsend(subject, payloads, o);
+  reply(to: ReplyTarget, payloads: readonly SendPayload[], options?: SmartSendOptions): Promise<SentEnvelope> {
+    const [subject, replyFields] = replyOptions(to, options ?? {});
+    const o = this.#options(options);
+    return sendEnvelope(this.#send, subject, payloads, { ...o, ...replyFields }, undefined, this.#resolve(o));
   }
 
   /**
@@ -133,12 +144,13 @@ export class NatsBridge {
   async consume(stream: string, consumer: string, handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<Consumption> {
     const nc = await this.connection(options);
     const o = this.#subscriberOptions(options);
-    const { logger } = resolveBase(o, this.#platform);
+    const base = resolveBase(o, this.#platform);
+    const { logger } = base;
     const { consumeStream } = await import("./jetstream.js");
     return consumeStream(
       {
         nc,
-        receive: (m: JsMsg) => receiveEnvelope(this.#platform, m, o),
+        receive: (m: JsMsg) => receiveEnvelope(this.#platform, m, o, base),
         deleteBlobs: async (envelope, store) => {
           const result = await deleteConsumed(store, envelope);
           if (result.failed.length > 0) {
@@ -166,13 +178,18 @@ export class NatsBridge {
     checkSubscribe(subject, options);
     const nc = await this.connection(options);
     const o = this.#subscriberOptions(options);
-    const { logger } = resolveBase(o, this.#platform);
-    return subscribeEnvelopes({ nc, logger, receive: (m) => receiveEnvelope(this.#platform, m, o) }, subject, o);
+    const base = resolveBase(o, this.#platform);
+    return subscribeEnvelopes({ nc, logger: base.logger, receive: (m) => receiveEnvelope(this.#platform, m, o, base) }, subject, o);
   }
 
   /** Receive options inside subscribe and consume: SUBSCRIBER_DOWNLOAD_DEFAULTS under the bridge's defaults and the call's. */
   #subscriberOptions<T extends SmartReceiveOptions>(options: T): BridgeOptions & T {
     return { ...SUBSCRIBER_DOWNLOAD_DEFAULTS, ...this.#defaults, ...options };
+  }
+
+  /** The resolved base of these options: kept for the bridge's defaults, which most calls use as they are. */
+  #resolve(o: BridgeOptions): ResolvedBase {
+    return o === this.#defaults ? (this.#base ??= resolveBase(o, this.#platform)) : resolveBase(o, this.#platform);
   }
 
   /** The bridge's defaults under one call's options. */

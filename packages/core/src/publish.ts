@@ -20,22 +20,27 @@ export interface PublishContext {
   log: MessageLog;
 }
 
-export async function publishEnvelope(nc: NatsConnection, bytes: Uint8Array, ctx: PublishContext): Promise<void> {
+/** Publishes; a promise only when there is something to wait for (flush, JetStream's ack). */
+export function publishEnvelope(nc: NatsConnection, bytes: Uint8Array, ctx: PublishContext): void | Promise<void> {
+  if (ctx.jetstream) return publishToStream(nc, bytes, ctx);
   const { subject, correlationId } = ctx;
-  if (ctx.jetstream) {
-    const { publishToJetStream } = await import("./jetstream.js");
-    await publishToJetStream(nc, subject, bytes, ctx.msgId, ctx.jetstream === true ? {} : ctx.jetstream, {
-      correlationId,
-      signal: ctx.signal,
-      log: ctx.log,
-    });
-  } else {
-    try {
-      nc.publish(subject, bytes, ctx.reply ? { reply: ctx.reply } : undefined);
-      if (ctx.flush) await nc.flush();
-    } catch (cause) {
-      throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, { cause, correlationId });
-    }
+  const failed = (cause: unknown) =>
+    new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, { cause, correlationId });
+  try {
+    nc.publish(subject, bytes, ctx.reply ? { reply: ctx.reply } : undefined);
+  } catch (cause) {
+    throw failed(cause);
   }
   ctx.log.debug?.({ subject, bytes: bytes.byteLength }, "smartsend: published");
+  if (ctx.flush) return nc.flush().catch((cause: unknown) => Promise.reject(failed(cause)));
+}
+
+async function publishToStream(nc: NatsConnection, bytes: Uint8Array, ctx: PublishContext): Promise<void> {
+  const { publishToJetStream } = await import("./jetstream.js");
+  await publishToJetStream(nc, ctx.subject, bytes, ctx.msgId, ctx.jetstream === true ? {} : (ctx.jetstream as JetStreamPublishOptions), {
+    correlationId: ctx.correlationId,
+    signal: ctx.signal,
+    log: ctx.log,
+  });
+  ctx.log.debug?.({ subject: ctx.subject, bytes: bytes.byteLength }, "smartsend: published");
 }

@@ -3,9 +3,10 @@
 // Every failure is a NatsBridgeError with a stable code.
 
 import {
-  decodeValue,
+  decodeNow,
   directPayloadBytes,
   errorInContext,
+  isPromiseLike,
   InvalidEnvelopeError,
   ENVELOPE_STRING_FIELDS,
   readEnvelope,
@@ -17,7 +18,7 @@ import {
 } from "@natsbridge/envelope";
 import { MessageLog } from "./logger.js";
 import type { Msg } from "./nats-types.js";
-import { resolveBase, resolveMaxEnvelopeBytes, type SmartReceiveOptions } from "./options.js";
+import { resolveBase, resolveMaxEnvelopeBytes, type ResolvedBase, type SmartReceiveOptions } from "./options.js";
 import type { Platform } from "./platform/types.js";
 // Types only: the link step is imported on the first link payload (see below).
 import type { FetchedBytes, LinkFetcher } from "./receive-fetch.js";
@@ -26,71 +27,100 @@ import { verifyPayload } from "./verify.js";
 /** What smartreceive accepts: a NATS message, anything with `data` bytes, the raw bytes, or the JSON text. */
 export type ReceivableMessage = Msg | { data: Uint8Array } | Uint8Array | string;
 
-export async function receiveEnvelope(platform: Platform, msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+/**
+ * The pipeline. `base` is the options' resolved base, when the caller keeps
+ * it (the bridge does for its defaults). Steps that need no promise (direct
+ * payloads, built-in codecs, Node's hashing) run without one.
+ */
+export async function receiveEnvelope(
+  platform: Platform,
+  msg: ReceivableMessage,
+  o: SmartReceiveOptions,
+  base: ResolvedBase = resolveBase(o, platform),
+): Promise<ReceivedEnvelope> {
   try {
-    return await receive(platform, msg, o);
+    // 1. parse (large direct payloads come back already decoded)
+    const { envelope, decoded } = readEnvelope(messageData(msg), { maxBytes: resolveMaxEnvelopeBytes(o) });
+    const correlationId = envelope.correlation_id;
+    const log = new MessageLog(base.logger, correlationId);
+    log.debug?.({ payloads: envelope.payloads.length, send_to: envelope.send_to }, "smartreceive: envelope parsed");
+    let links: LinkFetcher | undefined;
+    const payloads = envelope.payloads;
+    const values: unknown[] = new Array(payloads.length);
+    for (let i = 0; i < payloads.length; i++) {
+      const payload = payloads[i]!;
+      const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
+      try {
+        base.registry.get(payload.payload_type); // UNKNOWN_PAYLOAD_TYPE before any download
+      } catch (error) {
+        throw errorInContext(error, context);
+      }
+      // 2. fetch
+      let fetched: FetchedBytes;
+      if (payload.transport === "direct") {
+        fetched = { bytes: decoded[i] ?? directPayloadBytes(payload, correlationId) };
+        log.debug?.({ dataname: payload.dataname, size: fetched.bytes.byteLength }, "smartreceive: direct payload decoded");
+      } else if (payload.transport === "link") {
+        // Loaded on the first link payload: pages that only receive direct payloads never fetch it.
+        links ??= new (await import("./receive-fetch.js")).LinkFetcher(platform, o, base.fileserverUrl, correlationId, log);
+        if (links.wantsStream(payload)) {
+          values[i] = links.stream(payload);
+          continue;
+        }
+        fetched = await links.fetch(payload);
+      } else {
+        throw new UnknownTransportError(
+          `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
+          { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
+        );
+      }
+      // 3. verify
+      if (o.verify !== false) {
+        const verified = verifyPayload(platform, payload, fetched, correlationId);
+        if (verified) await verified;
+      }
+      // 4. decode
+      const value = decodeNow(base.registry, fetched.bytes, context);
+      values[i] = isPromiseLike(value) ? await value : value;
+    }
+    log.debug?.({}, "smartreceive: done");
+    return received(envelope, values, msg);
   } catch (error) {
     throw errorInContext(error, {});
   }
-}
-
-async function receive(platform: Platform, msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
-  const base = resolveBase(o, platform);
-  // 1. parse (large direct payloads come back already decoded)
-  const { envelope, decoded } = readEnvelope(messageData(msg), { maxBytes: resolveMaxEnvelopeBytes(o) });
-  const correlationId = envelope.correlation_id;
-  const log = new MessageLog(base.logger, correlationId);
-  log.debug?.({ payloads: envelope.payloads.length, send_to: envelope.send_to }, "smartreceive: envelope parsed");
-  let links: LinkFetcher | undefined;
-
-  const values: unknown[] = [];
-  for (let i = 0; i < envelope.payloads.length; i++) {
-    const payload = envelope.payloads[i]!;
-    const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
-    try {
-      base.registry.get(payload.payload_type); // unknown types fail before any download
-    } catch (error) {
-      throw errorInContext(error, context);
-    }
-    // 2. fetch
-    let fetched: FetchedBytes;
-    if (payload.transport === "direct") {
-      fetched = { bytes: decoded[i] ?? directPayloadBytes(payload, correlationId) };
-      log.debug?.({ dataname: payload.dataname, size: fetched.bytes.byteLength }, "smartreceive: direct payload decoded");
-    } else if (payload.transport === "link") {
-      // Loaded on the first link payload: pages that only receive direct payloads never fetch it.
-      links ??= new (await import("./receive-fetch.js")).LinkFetcher(platform, o, base.fileserverUrl, correlationId, log);
-      if (links.wantsStream(payload)) {
-        values.push(links.stream(payload));
-        continue;
-      }
-      fetched = await links.fetch(payload);
-    } else {
-      throw new UnknownTransportError(
-        `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
-        { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
-      );
-    }
-    // 3. verify
-    if (o.verify !== false) await verifyPayload(platform, payload, fetched, correlationId);
-    // 4. decode
-    values.push(await decodeValue(base.registry, fetched.bytes, context));
-  }
-  log.debug?.({}, "smartreceive: done");
-  return received(envelope, values, msg);
 }
 
 /** The fields of a received envelope that v1 defines; anything else goes to `extraFields`. */
 const KNOWN_FIELDS = new Set<string>([...ENVELOPE_STRING_FIELDS, "metadata", "payloads"]);
 
 function received(envelope: WireEnvelope, values: unknown[], msg: ReceivableMessage): ReceivedEnvelope {
-  const out = {} as ReceivedEnvelope;
-  for (const field of ENVELOPE_STRING_FIELDS) out[field] = envelope[field];
-  out.metadata = envelope.metadata;
-  // The codec of each payload_type made its value: the tuple is well-typed by construction.
-  out.payloads = envelope.payloads.map((p, i) => [p.dataname, values[i], p.payload_type] as ReceivedPayload);
-  out.payloadInfo = envelope.payloads.map(({ data, ...rest }) => ({ ...rest, data: rest.transport === "link" ? data : undefined }));
-  out.extraFields = {};
+  const payloads = envelope.payloads;
+  const tuples = new Array<ReceivedPayload>(payloads.length);
+  for (let i = 0; i < payloads.length; i++) {
+    const p = payloads[i]!;
+    // The codec of each payload_type made its value: the tuple is well-typed by construction.
+    tuples[i] = [p.dataname, values[i], p.payload_type] as ReceivedPayload;
+    // The descriptors keep a link's URL only: direct data is in the value now. (The parsed objects are ours.)
+    if (p.transport !== "link") p.data = undefined;
+  }
+  const out: ReceivedEnvelope = {
+    correlation_id: envelope.correlation_id,
+    msg_id: envelope.msg_id,
+    timestamp: envelope.timestamp,
+    send_to: envelope.send_to,
+    msg_purpose: envelope.msg_purpose,
+    sender_name: envelope.sender_name,
+    sender_id: envelope.sender_id,
+    receiver_name: envelope.receiver_name,
+    receiver_id: envelope.receiver_id,
+    reply_to: envelope.reply_to,
+    reply_to_msg_id: envelope.reply_to_msg_id,
+    broker_url: envelope.broker_url,
+    metadata: envelope.metadata,
+    payloads: tuples,
+    payloadInfo: payloads,
+    extraFields: {},
+  };
   for (const key in envelope) if (!KNOWN_FIELDS.has(key)) out.extraFields[key] = envelope[key];
   if (typeof msg === "object" && !(msg instanceof Uint8Array)) {
     const { subject, headers } = msg as { subject?: unknown; headers?: MessageHeaders };

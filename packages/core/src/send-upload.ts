@@ -36,13 +36,16 @@ export class LinkUploads {
     const { store, log } = this.#ctx;
     log.debug?.({ dataname: item.dataname, size: item.source ? "stream" : item.bytes.byteLength, store: store.name }, "smartsend: link transport, uploading");
     const progress = this.#ctx.onUploadProgress;
-    const { result, size, sha256 } = await putLinkPayload(store, this.#ctx.platform, item.source ? { ...item, bytes: undefined } : item, {
+    // Bytes in memory are hashed before the upload (stores may send the digest along); streams on the way.
+    const sha256 = item.source || !this.#ctx.checksum ? item.sha256 : (item.sha256 ?? (await this.#ctx.platform.sha256(item.bytes)));
+    const put = await putLinkPayload(store, this.#ctx.platform, item.source ? { ...item, bytes: undefined } : { ...item, sha256 }, {
       correlationId: this.#ctx.correlationId,
       msgId: this.#ctx.msgId,
       checksum: this.#ctx.checksum,
       signal: this.#ctx.signal,
       onProgress: progress ? (sentBytes, totalBytes) => progress({ dataname: item.dataname, sentBytes, totalBytes }) : undefined,
     });
+    const { result, size } = put;
     this.#stored.push(result);
     log.debug?.({ dataname: item.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
     return draftLinkPayload({
@@ -52,7 +55,7 @@ export class LinkUploads {
       url: result.url,
       size,
       // Store facts first, so they can never overwrite the size and checksum receivers verify.
-      metadata: { ...result.metadata, payload_bytes: size, ...(sha256 ? { sha256 } : {}) },
+      metadata: { ...result.metadata, payload_bytes: size, ...(put.sha256 ? { sha256: put.sha256 } : {}) },
     });
   }
 

@@ -8,9 +8,11 @@ import {
   draftEnvelope,
   draftLinkPayload,
   envelopeByteLength,
+  isPromiseLike,
   PayloadTooLargeError,
   uuid4,
   writeEnvelope,
+  type DirectPayloadDraft,
   type PayloadDraft,
   type WireEnvelope,
 } from "@natsbridge/envelope";
@@ -18,10 +20,10 @@ import { DEFAULT_MAX_PAYLOAD } from "./defaults.js";
 import { uploadHandlerStore } from "./handler-store.js";
 import { MessageLog } from "./logger.js";
 import type { NatsConnection } from "./nats-types.js";
-import { resolveBase, resolveSizeThreshold, type SmartSendOptions } from "./options.js";
+import { resolveBase, resolveSizeThreshold, type ResolvedBase, type SmartSendOptions } from "./options.js";
 import type { Platform } from "./platform/types.js";
 import { publishEnvelope } from "./publish.js";
-import { serializePayloads } from "./send-serialize.js";
+import { serializePayloads, type SerializedPayload } from "./send-serialize.js";
 // Types only: the upload step is imported on the first link payload (see below).
 import type { LinkUploads } from "./send-upload.js";
 import { checkPublishSubject } from "./subject.js";
@@ -30,7 +32,9 @@ import { selectTransport } from "./transport.js";
 export interface SendContext {
   platform: Platform;
   /** The connection to publish on (the caller's, or the shared one for the broker URL). */
-  connection(brokerUrl: string, options: SmartSendOptions): Promise<NatsConnection>;
+  connection(brokerUrl: string, options: SmartSendOptions): NatsConnection | Promise<NatsConnection>;
+  /** The sender_id of envelopes whose options give none: one per bridge, the sender's identity. */
+  senderId: string;
 }
 
 /** What smartsend resolves: the envelope and its JSON text. */
@@ -42,53 +46,79 @@ export interface SendExtras {
   natsReply?: string;
 }
 
+/**
+ * The pipeline. `base` is the options' resolved base, when the caller keeps
+ * it (the bridge does for its defaults). Steps that need no promise (built-in
+ * codecs, Node's hashing, a core NATS publish) run without one.
+ */
 export async function sendEnvelope(
   ctx: SendContext,
   subject: string,
   payloads: unknown,
   o: SmartSendOptions,
   extras: SendExtras = {},
+  base: ResolvedBase = resolveBase(o, ctx.platform),
 ): Promise<SentEnvelope> {
   const { platform } = ctx;
   // Before anything is serialized or uploaded.
   checkPublishSubject(subject, "subject", o.correlationId);
   if (o.replyTo) checkPublishSubject(o.replyTo, "replyTo", o.correlationId);
-  const base = resolveBase(o, platform);
-  const checksum = o.checksum !== false;
-  // The envelope fields come from the options of the same names (msgId, senderName, replyTo...).
-  const header = draftEnvelope({ ...o, sendTo: subject, correlationId: o.correlationId ?? uuid4(), brokerUrl: base.brokerUrl });
+  const checksum = o.checksum ?? "link";
+  const header = draftEnvelope({
+    sendTo: subject,
+    correlationId: o.correlationId ?? uuid4(),
+    msgId: o.msgId,
+    msgPurpose: o.msgPurpose,
+    senderName: o.senderName,
+    senderId: o.senderId ?? ctx.senderId,
+    receiverName: o.receiverName,
+    receiverId: o.receiverId,
+    replyTo: o.replyTo,
+    replyToMsgId: o.replyToMsgId,
+    brokerUrl: base.brokerUrl,
+    metadata: o.metadata,
+  });
   const { correlation_id: correlationId, msg_id: msgId } = header.header;
   const log = new MessageLog(base.logger, correlationId);
   log.debug?.({ subject, payloads: Array.isArray(payloads) ? payloads.length : undefined }, "smartsend: start");
 
   // 1. serialize
-  const items = await serializePayloads(payloads, { registry: base.registry, platform, checksum, correlationId, log });
+  const serialized = serializePayloads(payloads, { registry: base.registry, platform, checksum: checksum === true, correlationId, log });
+  const items = isPromiseLike(serialized) ? await serialized : serialized;
 
   // 2. choose transport, on exact sizes
   const publish = o.isPublish !== false;
-  const nc = publish ? await ctx.connection(base.brokerUrl, o) : o.connection;
+  const connection = publish ? ctx.connection(base.brokerUrl, o) : o.connection;
+  const nc = isPromiseLike(connection) ? await connection : connection;
   const maxPayload = o.maxPayload ?? nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   const store = o.store ?? (o.uploadHandler ? uploadHandlerStore(o.uploadHandler, base.fileserverUrl) : undefined);
   const direct = items.map((it) =>
-    it.source ? undefined : draftDirectPayload({ ...it, metadata: it.sha256 ? { sha256: it.sha256 } : undefined }),
+    it.source
+      ? undefined
+      : draftDirectPayload({ id: it.id, dataname: it.dataname, payloadType: it.payloadType, bytes: it.bytes, metadata: it.sha256 ? { sha256: it.sha256 } : undefined }),
   );
-  const plan = selectTransport(
-    items.map((it, i) => ({
-      dataname: it.dataname,
-      size: it.source ? (it.sourceSize ?? 0) : it.bytes.byteLength,
-      directBytes: direct[i]?.byteLength ?? 0,
-      linkBytes: () => draftLinkPayload({ ...it, url: "", size: it.bytes.byteLength, metadata: { payload_bytes: it.bytes.byteLength, ...(it.sha256 ? { sha256: it.sha256 } : {}) } }).byteLength,
-      ...(it.source ? { mustLink: true, description: it.sourceDescription } : {}),
-    })),
-    { sizeThreshold: resolveSizeThreshold(o, platform), maxPayload, envelopeBytes: header.byteLength, canLink: store !== undefined, alwaysLink: o.alwaysLink, correlationId },
-  );
+  const sizeThreshold = resolveSizeThreshold(o, platform);
+  const plan = allDirect(direct, items, header.byteLength, sizeThreshold, maxPayload, o.alwaysLink)
+    ? undefined
+    : selectTransport(
+        items.map((it, i) => ({
+          dataname: it.dataname,
+          size: it.source ? (it.sourceSize ?? 0) : it.bytes.byteLength,
+          directBytes: direct[i]?.byteLength ?? 0,
+          linkBytes: () =>
+            draftLinkPayload({ ...it, url: "", size: it.bytes.byteLength, metadata: { payload_bytes: it.bytes.byteLength, ...(it.sha256 ? { sha256: it.sha256 } : {}) } })
+              .byteLength,
+          ...(it.source ? { mustLink: true, description: it.sourceDescription } : {}),
+        })),
+        { sizeThreshold, maxPayload, envelopeBytes: header.byteLength, canLink: store !== undefined, alwaysLink: o.alwaysLink, correlationId },
+      );
 
   let uploads: LinkUploads | undefined;
   try {
     // 3. upload the link payloads
     const drafts: PayloadDraft[] = [];
     for (let i = 0; i < items.length; i++) {
-      if (plan[i] === "direct") {
+      if (!plan || plan[i] === "direct") {
         log.debug?.({ dataname: items[i]!.dataname, size: items[i]!.bytes.byteLength }, "smartsend: direct transport");
         drafts.push(direct[i]!);
       } else {
@@ -98,7 +128,7 @@ export async function sendEnvelope(
           platform,
           correlationId,
           msgId,
-          checksum,
+          checksum: checksum !== false,
           signal: o.signal,
           onUploadProgress: o.onUploadProgress,
           log,
@@ -119,7 +149,7 @@ export async function sendEnvelope(
 
     // 5. publish
     if (publish) {
-      await publishEnvelope(nc!, written.bytes, {
+      const published = publishEnvelope(nc!, written.bytes, {
         subject,
         msgId,
         correlationId,
@@ -129,10 +159,34 @@ export async function sendEnvelope(
         signal: o.signal,
         log,
       });
+      if (published) await published;
     }
     return [written.envelope, written.json];
   } catch (error) {
     await uploads?.discard(error);
     throw error;
   }
+}
+
+/**
+ * The common case decided at once: every payload is bytes under the
+ * threshold and the envelope fits as it is, so every one goes direct.
+ * (selectTransport decides the rest.)
+ */
+function allDirect(
+  direct: readonly (DirectPayloadDraft | undefined)[],
+  items: readonly SerializedPayload[],
+  envelopeBytes: number,
+  sizeThreshold: number,
+  maxPayload: number,
+  alwaysLink: boolean | undefined,
+): boolean {
+  if (alwaysLink) return false;
+  let total = envelopeBytes + Math.max(0, direct.length - 1);
+  for (let i = 0; i < direct.length; i++) {
+    const d = direct[i];
+    if (!d || items[i]!.bytes.byteLength >= sizeThreshold) return false;
+    total += d.byteLength;
+  }
+  return total <= maxPayload;
 }

@@ -14,9 +14,12 @@ export {
 export {
   CodecRegistry,
   createCodecRegistry,
+  decodeNow,
   decodeValue,
   defaultCodecs,
+  encodeNow,
   encodeValue,
+  isPromiseLike,
   audioCodec,
   binaryCodec,
   dictionaryCodec,

@@ -48,29 +48,45 @@ async function round(mode: Mode, url: string, subject: string, size: number, sen
   const worker = new Worker(new URL("./receiver-worker.mjs", import.meta.url), {
     workerData: { url, subject, mode, size, counter },
   });
-  await once(worker, "message");
-  let sent = 0;
-  const waitBelow = async (limit: number) => {
-    for (;;) {
-      const seen = Atomics.load(processed, 0);
-      if (sent - seen < limit) return;
-      const w = Atomics.waitAsync(processed, 0, seen, 1000);
-      if (w.async) await w.value;
+  return withWorker(worker, async () => {
+    await once(worker, "message");
+    let sent = 0;
+    // A receiver that stops making progress (a message lost, a receive that failed) ends the round
+    // with an error instead of hanging the benchmark.
+    const waitBelow = async (limit: number) => {
+      let idleSince = performance.now();
+      let last = Atomics.load(processed, 0);
+      for (;;) {
+        const seen = Atomics.load(processed, 0);
+        if (sent - seen < limit) return;
+        if (seen !== last) [last, idleSince] = [seen, performance.now()];
+        else if (performance.now() - idleSince > 10_000) throw new Error(`${mode}: the receiver stalled at ${seen} of ${sent} messages`);
+        const w = Atomics.waitAsync(processed, 0, seen, 1000);
+        if (w.async) await w.value;
+      }
+    };
+    const start = performance.now();
+    const deadline = start + ROUND_SECONDS * 1000;
+    while (performance.now() < deadline) {
+      await waitBelow(WINDOW);
+      await send();
+      sent++;
     }
-  };
-  const start = performance.now();
-  const deadline = start + ROUND_SECONDS * 1000;
-  while (performance.now() < deadline) {
-    await waitBelow(WINDOW);
-    await send();
-    sent++;
+    await waitBelow(1);
+    const seconds = (performance.now() - start) / 1000;
+    worker.postMessage("stop");
+    await once(worker, "message");
+    return { msgs: Atomics.load(processed, 0), seconds };
+  });
+}
+
+/** Runs `body`; the worker is terminated whatever happens. */
+async function withWorker<T>(worker: Worker, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } finally {
+    await worker.terminate();
   }
-  await waitBelow(1);
-  const seconds = (performance.now() - start) / 1000;
-  worker.postMessage("stop");
-  await once(worker, "message");
-  await worker.terminate();
-  return { msgs: Atomics.load(processed, 0), seconds };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -101,9 +117,18 @@ for (const size of SIZES) {
     // Rotate the order each round, so no path always runs first (on a cold or a hot machine).
     const order: Mode[] = (["raw", "reference", "natsbridge"] as const).map((_, k, all) => all[(k + i) % all.length]!);
     for (const mode of order) {
-      const subject = `bench.${mode}.${size.bytes}.${i}`;
-      const r = await round(mode, server.url, subject, size.bytes, senders[mode](subject));
-      rates[mode].push(r.msgs / r.seconds);
+      // A round whose receiver stalls (a message lost on the way) is reported and run again, twice at most.
+      for (let attempt = 1; ; attempt++) {
+        const subject = `bench.${mode}.${size.bytes}.${i}.${attempt}`;
+        try {
+          const r = await round(mode, server.url, subject, size.bytes, senders[mode](subject));
+          rates[mode].push(r.msgs / r.seconds);
+          break;
+        } catch (error) {
+          console.error(`round ${i + 1}, ${size.label}: ${(error as Error).message}${attempt < 3 ? "; running it again" : "; skipped"}`);
+          if (attempt >= 3) break;
+        }
+      }
     }
   }
   const raw = median(rates.raw);
