@@ -4,9 +4,9 @@
 
 import type { JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import type { ReceivedEnvelope } from "@natsbridge/envelope";
+import { type ReceivedEnvelope, uuid4 } from "@natsbridge/envelope";
+import { BridgeDefaults } from "./bridge-defaults.js";
 import { ConnectionPool } from "./connection.js";
-import { SUBSCRIBER_DOWNLOAD_DEFAULTS } from "./defaults.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
 import { deleteConsumed } from "./lifecycle.js";
@@ -14,6 +14,7 @@ import type { NatsConnectionLike, NatsMessageLike } from "./nats-connection.js";
 import {
   type BaseOptions,
   type BridgeOptions,
+  type ResolvedBase,
   resolveBase,
   type SmartReceiveOptions,
   type SmartSendOptions,
@@ -28,6 +29,7 @@ import { type ReplyTarget, replyOptions } from "./reply.js";
 import type { RequestInbox, RequestOptions } from "./request.js";
 import { type SendExtras, type SentEnvelope, sendEnvelope } from "./send.js";
 import type { SendPayload } from "./source.js";
+import type { ConnectionProvider } from "./store.js";
 // Types only: subscribe's code is imported on the first subscribe.
 import type { EnvelopeSubscription, SubscribeOptions } from "./subscribe.js";
 import { TelemetrySlot } from "./telemetry.js";
@@ -37,24 +39,22 @@ export type { ReceivableMessage } from "./receive.js";
 export type { RequestOptions } from "./request.js";
 export type { EnvelopeSubscription, SubscribeOptions } from "./subscribe.js";
 
-/**
- * `C` is the type of the connection `connection()` hands out: the type of the
- * `connection` the bridge was created with, else nats.js v3's NatsConnection
- * (the bridge opens its own connections with nats.js v3).
- */
+/** `C`: the type `connection()` hands out, the given `connection`'s, else nats.js v3's NatsConnection (the pool's). */
 export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
-  readonly #defaults: BridgeOptions<C>;
+  readonly #defaults: BridgeDefaults<BridgeOptions<C>>;
   /** OpenTelemetry (telemetry.ts), loaded on the first message. */
   readonly #telemetry = new TelemetrySlot();
+  /** The sender_id of envelopes whose options give none: the sender's identity. */
+  readonly #senderId = uuid4();
   /** The reply inbox of each connection requests went out on. */
   readonly #inboxes = new WeakMap<NatsConnectionLike, RequestInbox>();
 
   constructor(platform: Platform, defaults: BridgeOptions<C> = {}) {
     this.#platform = withCachedEnv(platform);
     this.#pool = new ConnectionPool(platform);
-    this.#defaults = defaults;
+    this.#defaults = new BridgeDefaults(defaults, this.#platform);
   }
 
   /** The connection this bridge uses: `connection` if given, else the shared one for `brokerUrl` (opened on first use). */
@@ -64,7 +64,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   }
 
   #connection(options: Pick<BaseOptions, "brokerUrl" | "connectOptions" | "connection">): Promise<NatsConnectionLike> {
-    const o = { ...this.#defaults, ...options };
+    const o = this.#defaults.options(options);
     if (o.connection) return Promise.resolve(o.connection);
     return this.#pool.get(resolveBase(o, this.#platform).brokerUrl, o.connectOptions);
   }
@@ -80,15 +80,22 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
    * Nothing is published if any step fails, and uploads already made are deleted.
    */
   smartsend(subject: string, payloads: readonly SendPayload[], options?: SmartSendOptions): Promise<SentEnvelope> {
-    return this.#send(subject, payloads, this.#options(options), {});
+    const o = this.#defaults.options(options);
+    return this.#send(subject, payloads, o, {}, this.#defaults.resolve(o));
   }
 
-  #send(subject: string, payloads: readonly SendPayload[], o: SmartSendOptions, extras: SendExtras): Promise<SentEnvelope> {
+  #send(
+    subject: string,
+    payloads: readonly SendPayload[],
+    o: SmartSendOptions,
+    extras: SendExtras,
+    base: ResolvedBase,
+  ): Promise<SentEnvelope> {
     // telemetry hook [send]: loaded on the first message; without a provider the send's own promise comes back as it is.
     const telemetry = this.#telemetry.current;
-    if (telemetry === undefined) return this.#telemetry.load().then(() => this.#send(subject, payloads, o, extras));
-    const ctx = { platform: this.#platform, connection: () => this.#connection(o), telemetry };
-    return sendEnvelope(ctx, subject, payloads, o, extras);
+    if (telemetry === undefined) return this.#telemetry.load().then(() => this.#send(subject, payloads, o, extras, base));
+    const ctx = { platform: this.#platform, connection: () => this.#connection(o), telemetry, senderId: this.#senderId };
+    return sendEnvelope(ctx, subject, payloads, o, extras, base);
   }
 
   /**
@@ -99,31 +106,30 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   smartreceive(msg: ReceivableMessage, options: StreamingOptions<SmartReceiveOptions>): Promise<ReceivedEnvelope<PayloadStream>>;
   smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope>;
   smartreceive(msg: ReceivableMessage, options?: SmartReceiveOptions): Promise<ReceivedEnvelope<PayloadStream>> {
-    const o = this.#options(options);
-    return this.#receive(msg, o, () => this.#connection(o));
+    const o = this.#defaults.options(options);
+    return this.#receive(msg, o, () => this.#connection(o), this.#defaults.resolve(o));
   }
 
-  #receive(msg: ReceivableMessage, o: SmartReceiveOptions, connection: () => Promise<NatsConnectionLike>): Promise<ReceivedEnvelope> {
+  #receive(msg: ReceivableMessage, o: SmartReceiveOptions, connection: ConnectionProvider, base: ResolvedBase): Promise<ReceivedEnvelope> {
     // telemetry hook [receive]: as in #send.
     const telemetry = this.#telemetry.current;
-    if (telemetry === undefined) return this.#telemetry.load().then(() => this.#receive(msg, o, connection));
-    return receiveEnvelope({ platform: this.#platform, connection, telemetry }, msg, o);
+    if (telemetry === undefined) return this.#telemetry.load().then(() => this.#receive(msg, o, connection, base));
+    return receiveEnvelope({ platform: this.#platform, connection, telemetry }, msg, o, base);
   }
 
-  /**
-   * Send and wait for the reply on an inbox set as `reply_to`. Fails at once
-   * with NO_RESPONDERS when nobody subscribes to `subject`.
-   */
+  /** Send and wait for the reply on an inbox set as `reply_to`; NO_RESPONDERS at once when nobody subscribes. */
   async request(subject: string, payloads: readonly SendPayload[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
     const nc = await this.#connection(options);
     const { requestInbox, requestReply } = await import("./request.js");
     const inbox = requestInbox(this.#inboxes, nc);
-    const o = this.#options(options);
+    // One resolved base for the request and its reply: replyTo and the connection do not change it.
+    const o = this.#defaults.options(options);
+    const base = this.#defaults.resolve(o);
     return requestReply(
       {
         inbox,
-        send: (s, p, so, extras) => this.#send(s, p, { ...o, ...so, connection: nc }, extras),
-        receive: (m) => this.#receive(m, o, () => Promise.resolve(nc)),
+        send: (s, p, so, extras) => this.#send(s, p, { ...o, ...so, connection: nc }, extras, base),
+        receive: (m) => this.#receive(m, o, () => Promise.resolve(nc), base),
       },
       subject,
       payloads,
@@ -132,9 +138,10 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   }
 
   /** Reply to a received envelope on its `reply_to`, keeping its correlation id. */
-  reply(to: ReplyTarget, payloads: readonly SendPayload[], options: SmartSendOptions = {}): Promise<SentEnvelope> {
-    const [subject, o] = replyOptions(to, options);
-    return this.smartsend(subject, payloads, o);
+  reply(to: ReplyTarget, payloads: readonly SendPayload[], options?: SmartSendOptions): Promise<SentEnvelope> {
+    const [subject, replyFields] = replyOptions(to, options ?? {});
+    const o = this.#defaults.options(options);
+    return this.#send(subject, payloads, { ...o, ...replyFields }, {}, this.#defaults.resolve(o));
   }
 
   /**
@@ -145,14 +152,15 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
    */
   async consume(stream: string, consumer: string, handler: ConsumeHandler, options: ConsumeOptions = {}): Promise<Consumption> {
     const nc = await this.#connection(options);
-    const o = this.#subscriberOptions(options);
-    const { logger } = resolveBase(o, this.#platform);
+    const o = this.#defaults.subscriberOptions(options);
+    const base = resolveBase(o, this.#platform);
+    const { logger } = base;
     const connection = () => Promise.resolve(nc);
     const { consumeStream } = await import("./jetstream.js");
     return consumeStream(
       {
         nc,
-        receive: (m: JsMsg) => this.#receive(m, o, connection),
+        receive: (m: JsMsg) => this.#receive(m, o, connection, base),
         deleteBlobs: async (envelope, store) => {
           const result = await deleteConsumed(store, envelope, { connection });
           if (result.failed.length > 0) {
@@ -179,19 +187,10 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     const { checkSubscribe, subscribeEnvelopes } = await import("./subscribe.js");
     checkSubscribe(subject, options);
     const nc = await this.#connection(options);
-    const o = this.#subscriberOptions(options);
-    const { logger } = resolveBase(o, this.#platform);
+    const o = this.#defaults.subscriberOptions(options);
+    const base = resolveBase(o, this.#platform);
     const connection = () => Promise.resolve(nc);
-    return subscribeEnvelopes({ nc, logger, receive: (m: NatsMessageLike) => this.#receive(m, o, connection) }, subject, o);
-  }
-
-  /** Receive options inside subscribe and consume: SUBSCRIBER_DOWNLOAD_DEFAULTS under the bridge's defaults and the call's. */
-  #subscriberOptions<T extends SmartReceiveOptions>(options: T): BridgeOptions<C> & T {
-    return { ...SUBSCRIBER_DOWNLOAD_DEFAULTS, ...this.#defaults, ...options };
-  }
-
-  /** The bridge's defaults under one call's options. */
-  #options<T extends object>(options: T | undefined): BridgeOptions<C> & T {
-    return (options ? { ...this.#defaults, ...options } : this.#defaults) as BridgeOptions<C> & T;
+    const receive = (m: NatsMessageLike) => this.#receive(m, o, connection, base);
+    return subscribeEnvelopes({ nc, logger: base.logger, receive }, subject, o);
   }
 }

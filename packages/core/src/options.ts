@@ -88,8 +88,17 @@ export interface SmartSendOptions extends BaseOptions {
   alwaysLink?: boolean;
   /** Envelope size limit when not publishing; otherwise the server's max_payload is used. */
   maxPayload?: number;
-  /** Put sha256 (hex) of each payload in its metadata. Default true. */
-  checksum?: boolean;
+  /**
+   * Put the sha256 (hex) of payloads in their metadata, for receivers to
+   * check. Default "link": link payloads only. They travel apart from the
+   * message (a file server, S3, proxies) and may be replaced, truncated or
+   * deleted there, so the digest in the message is what proves the bytes are
+   * the sender's. A direct payload travels inside the message, which TCP (and
+   * TLS) already protect; a digest next to it in the same message proves
+   * nothing more, and costs about a third of the CPU of a large message on
+   * each side (docs/performance.md). `true`: every payload; `false`: none.
+   */
+  checksum?: boolean | "link";
   /** Upload progress, per link payload. */
   onUploadProgress?: (progress: { dataname: string; sentBytes: number; totalBytes: number | undefined }) => void;
 }

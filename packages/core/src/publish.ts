@@ -23,27 +23,28 @@ export interface PublishContext {
   headers?: MsgHdrs | undefined;
 }
 
-export async function publishEnvelope(nc: NatsConnectionLike, bytes: Uint8Array, ctx: PublishContext): Promise<void> {
-  const { subject, correlationId } = ctx;
-  if (ctx.jetstream) {
-    const { publishToJetStream } = await import("./jetstream.js");
-    await publishToJetStream(nc, subject, bytes, ctx.msgId, ctx.jetstream === true ? {} : ctx.jetstream, {
-      correlationId,
-      signal: ctx.signal,
-      log: ctx.log,
-      headers: ctx.headers,
-    });
-  } else {
-    try {
-      const { reply, headers } = ctx;
-      nc.publish(subject, bytes, reply || headers ? { ...(reply ? { reply } : {}), ...(headers ? { headers } : {}) } : undefined);
-      if (ctx.flush) await nc.flush();
-    } catch (cause) {
-      throw new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, {
-        cause,
-        correlationId,
-      });
-    }
+/** Publishes; a promise only when there is something to wait for (flush, JetStream's ack). */
+export function publishEnvelope(nc: NatsConnectionLike, bytes: Uint8Array, ctx: PublishContext): void | Promise<void> {
+  if (ctx.jetstream) return publishToStream(nc, bytes, ctx);
+  const { subject, correlationId, reply, headers } = ctx;
+  const failed = (cause: unknown) =>
+    new PublishFailedError(`publish to '${subject}' failed: ${String((cause as Error)?.message ?? cause)}`, { cause, correlationId });
+  try {
+    nc.publish(subject, bytes, reply || headers ? { ...(reply ? { reply } : {}), ...(headers ? { headers } : {}) } : undefined);
+  } catch (cause) {
+    throw failed(cause);
   }
   ctx.log.debug?.({ subject, bytes: bytes.byteLength }, "smartsend: published");
+  if (ctx.flush) return nc.flush().catch((cause: unknown) => Promise.reject(failed(cause)));
+}
+
+async function publishToStream(nc: NatsConnectionLike, bytes: Uint8Array, ctx: PublishContext): Promise<void> {
+  const { publishToJetStream } = await import("./jetstream.js");
+  await publishToJetStream(nc, ctx.subject, bytes, ctx.msgId, ctx.jetstream === true ? {} : (ctx.jetstream as JetStreamPublishOptions), {
+    correlationId: ctx.correlationId,
+    signal: ctx.signal,
+    log: ctx.log,
+    headers: ctx.headers,
+  });
+  ctx.log.debug?.({ subject: ctx.subject, bytes: bytes.byteLength }, "smartsend: published");
 }

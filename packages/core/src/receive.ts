@@ -3,11 +3,12 @@
 // Every failure is a NatsBridgeError with a stable code.
 
 import {
-  decodeValue,
+  decodeNow,
   directPayloadBytes,
   ENVELOPE_STRING_FIELDS,
   errorInContext,
   InvalidEnvelopeError,
+  isPromiseLike,
   type MessageHeaders,
   type ReceivedEnvelope,
   type ReceivedPayload,
@@ -17,7 +18,7 @@ import {
 } from "@natsbridge/envelope";
 import { MessageLog } from "./logger.js";
 import type { NatsMessageLike } from "./nats-connection.js";
-import { resolveBase, resolveMaxEnvelopeBytes, type SmartReceiveOptions } from "./options.js";
+import { type ResolvedBase, resolveBase, resolveMaxEnvelopeBytes, type SmartReceiveOptions } from "./options.js";
 import type { Platform } from "./platform/types.js";
 // Types only: the link step is imported on the first link payload (see below).
 import type { FetchedBytes, LinkFetcher } from "./receive-fetch.js";
@@ -36,24 +37,34 @@ export interface ReceiveContext {
   telemetry: Telemetry | null;
 }
 
-/** Not an async function: without telemetry the receive's own promise is returned as it is. */
-export function receiveEnvelope(ctx: ReceiveContext, msg: ReceivableMessage, o: SmartReceiveOptions): Promise<ReceivedEnvelope> {
+/**
+ * The pipeline. `base` is the options' resolved base, when the caller keeps
+ * it (the bridge does for its defaults). Not an async function: without
+ * telemetry the receive's own promise is returned as it is.
+ */
+export function receiveEnvelope(
+  ctx: ReceiveContext,
+  msg: ReceivableMessage,
+  o: SmartReceiveOptions,
+  base?: ResolvedBase,
+): Promise<ReceivedEnvelope> {
   // telemetry hook [receive]: undefined unless a tracer or meter provider is registered.
   const observed = ctx.telemetry?.startReceive(msg);
-  const receiving = receive(ctx, msg, o, observed).catch((error: unknown) => {
+  const receiving = receive(ctx, msg, o, base ?? resolveBase(o, ctx.platform), observed).catch((error: unknown) => {
     throw errorInContext(error, {});
   });
   return observed ? observed.outcome(receiving) : receiving;
 }
 
+/** Steps that need no promise (direct payloads, built-in codecs, Node's hashing) run without one. */
 async function receive(
   ctx: ReceiveContext,
   msg: ReceivableMessage,
   o: SmartReceiveOptions,
+  base: ResolvedBase,
   observed: ReceiveObservation | undefined,
 ): Promise<ReceivedEnvelope> {
   const { platform } = ctx;
-  const base = resolveBase(o, platform);
   // 1. parse (large direct payloads come back already decoded)
   const { envelope, decoded } = readEnvelope(messageData(msg), { maxBytes: resolveMaxEnvelopeBytes(o) });
   observed?.parsed(envelope); // telemetry hook [receive:parsed]
@@ -61,13 +72,13 @@ async function receive(
   const log = new MessageLog(base.logger, correlationId);
   log.debug?.({ payloads: envelope.payloads.length, send_to: envelope.send_to }, "smartreceive: envelope parsed");
   let links: LinkFetcher | undefined;
-
-  const values: unknown[] = [];
-  for (let i = 0; i < envelope.payloads.length; i++) {
-    const payload = envelope.payloads[i]!;
+  const payloads = envelope.payloads;
+  const values: unknown[] = new Array(payloads.length);
+  for (let i = 0; i < payloads.length; i++) {
+    const payload = payloads[i]!;
     const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
     try {
-      base.registry.get(payload.payload_type); // unknown types fail before any download
+      base.registry.get(payload.payload_type); // UNKNOWN_PAYLOAD_TYPE before any download
     } catch (error) {
       throw errorInContext(error, context);
     }
@@ -83,7 +94,7 @@ async function receive(
         o,
       );
       if (links.wantsStream(payload)) {
-        values.push(links.stream(payload));
+        values[i] = links.stream(payload);
         continue;
       }
       fetched = await fetchLink(links, payload, o, observed);
@@ -96,11 +107,13 @@ async function receive(
     // 3. verify
     if (o.verify !== false) {
       observed?.step("verify", payload, fetched.bytes); // telemetry hook [receive:verify]
-      await verifyPayload(platform, payload, fetched, correlationId);
+      const verified = verifyPayload(platform, payload, fetched, correlationId);
+      if (verified) await verified;
     }
     // 4. decode
     observed?.step("decode", payload, fetched.bytes); // telemetry hook [receive:decode]
-    values.push(await decodeValue(base.registry, fetched.bytes, context));
+    const value = decodeNow(base.registry, fetched.bytes, context);
+    values[i] = isPromiseLike(value) ? await value : value;
     observed?.step(); // telemetry hook [receive:step-end]
   }
   log.debug?.({}, "smartreceive: done");
@@ -130,13 +143,33 @@ async function fetchLink(
 const KNOWN_FIELDS = new Set<string>([...ENVELOPE_STRING_FIELDS, "metadata", "payloads"]);
 
 function received(envelope: WireEnvelope, values: unknown[], msg: ReceivableMessage): ReceivedEnvelope {
-  const out = {} as ReceivedEnvelope;
-  for (const field of ENVELOPE_STRING_FIELDS) out[field] = envelope[field];
-  out.metadata = envelope.metadata;
-  // The codec of each payload_type made its value: the tuple is well-typed by construction.
-  out.payloads = envelope.payloads.map((p, i) => [p.dataname, values[i], p.payload_type] as ReceivedPayload);
-  out.payloadInfo = envelope.payloads.map(({ data, ...rest }) => ({ ...rest, data: rest.transport === "link" ? data : undefined }));
-  out.extraFields = {};
+  const payloads = envelope.payloads;
+  const tuples = new Array<ReceivedPayload>(payloads.length);
+  for (let i = 0; i < payloads.length; i++) {
+    const p = payloads[i]!;
+    // The codec of each payload_type made its value: the tuple is well-typed by construction.
+    tuples[i] = [p.dataname, values[i], p.payload_type] as ReceivedPayload;
+    // The descriptors keep a link's URL only: direct data is in the value now. (The parsed objects are ours.)
+    if (p.transport !== "link") p.data = undefined;
+  }
+  const out: ReceivedEnvelope = {
+    correlation_id: envelope.correlation_id,
+    msg_id: envelope.msg_id,
+    timestamp: envelope.timestamp,
+    send_to: envelope.send_to,
+    msg_purpose: envelope.msg_purpose,
+    sender_name: envelope.sender_name,
+    sender_id: envelope.sender_id,
+    receiver_name: envelope.receiver_name,
+    receiver_id: envelope.receiver_id,
+    reply_to: envelope.reply_to,
+    reply_to_msg_id: envelope.reply_to_msg_id,
+    broker_url: envelope.broker_url,
+    metadata: envelope.metadata,
+    payloads: tuples,
+    payloadInfo: payloads,
+    extraFields: {},
+  };
   for (const key in envelope) if (!KNOWN_FIELDS.has(key)) out.extraFields[key] = envelope[key];
   if (typeof msg === "object" && !(msg instanceof Uint8Array)) {
     const { subject, headers } = msg as { subject?: unknown; headers?: MessageHeaders };

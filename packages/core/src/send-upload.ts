@@ -44,9 +44,11 @@ export class LinkUploads {
       "smartsend: link transport, uploading",
     );
     const progress = this.#ctx.onUploadProgress;
+    // Bytes in memory are hashed before the upload (stores may send the digest along); streams on the way.
+    const sha256 = item.source || !this.#ctx.checksum ? item.sha256 : (item.sha256 ?? (await this.#ctx.platform.sha256(item.bytes)));
     const { observed, connection } = this.#ctx;
     const put = () =>
-      putLinkPayload(store, this.#ctx.platform, item.source ? { ...item, bytes: undefined } : item, {
+      putLinkPayload(store, this.#ctx.platform, item.source ? { ...item, bytes: undefined } : { ...item, sha256 }, {
         correlationId: this.#ctx.correlationId,
         msgId: this.#ctx.msgId,
         checksum: this.#ctx.checksum,
@@ -55,7 +57,8 @@ export class LinkUploads {
         onProgress: progress ? (sentBytes, totalBytes) => progress({ dataname: item.dataname, sentBytes, totalBytes }) : undefined,
       });
     // telemetry hook [send:upload]: the upload runs inside its span.
-    const { result, size, sha256 } = await (observed ? observed.upload(item, store, put) : put());
+    const uploaded = await (observed ? observed.upload(item, store, put) : put());
+    const { result, size } = uploaded;
     this.#stored.push(result);
     log.debug?.({ dataname: item.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
     return draftLinkPayload({
@@ -65,7 +68,7 @@ export class LinkUploads {
       url: result.url,
       size,
       // Store facts first, so they can never overwrite the size and checksum receivers verify.
-      metadata: { ...result.metadata, payload_bytes: size, ...(sha256 ? { sha256 } : {}) },
+      metadata: { ...result.metadata, payload_bytes: size, ...(uploaded.sha256 ? { sha256: uploaded.sha256 } : {}) },
     });
   }
 

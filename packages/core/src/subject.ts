@@ -26,7 +26,11 @@ export function checkQueueName(queue: unknown): string {
   return queue;
 }
 
+/** Tokens of letters, digits and `-_/:` only: valid everywhere, decided in one pass. */
+const PLAIN_SUBJECT = /^[\w\-/:]+(\.[\w\-/:]+)*$/;
+
 function check(subject: unknown, what: string, publish: boolean, correlationId?: string): string {
+  if (typeof subject === "string" && PLAIN_SUBJECT.test(subject)) return subject;
   let why: string | undefined;
   if (typeof subject !== "string" || subject === "") why = "must be a non-empty string";
   else if (/[ \t\r\n\f]/.test(subject)) why = "contains whitespace";

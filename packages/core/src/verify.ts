@@ -4,11 +4,17 @@
 // computed during the download is used as it is; otherwise the bytes are
 // hashed here.
 
-import { ChecksumMismatchError, SizeMismatchError, type WirePayload } from "@natsbridge/envelope";
+import { ChecksumMismatchError, isPromiseLike, SizeMismatchError, type WirePayload } from "@natsbridge/envelope";
 import type { Platform } from "./platform/types.js";
 import type { FetchedBytes } from "./receive-fetch.js";
 
-export async function verifyPayload(platform: Platform, payload: WirePayload, fetched: FetchedBytes, correlationId: string): Promise<void> {
+/** Throws on a mismatch; a promise only when the platform hashes asynchronously (browsers). */
+export function verifyPayload(
+  platform: Platform,
+  payload: WirePayload,
+  fetched: FetchedBytes,
+  correlationId: string,
+): void | Promise<void> {
   const { bytes } = fetched;
   const context = { correlationId, dataname: payload.dataname };
   if (payload.size !== undefined && payload.size !== bytes.byteLength) {
@@ -18,13 +24,15 @@ export async function verifyPayload(platform: Platform, payload: WirePayload, fe
     });
   }
   const expected = payload.metadata.sha256;
-  if (typeof expected === "string" && expected.length > 0) {
-    const actual = fetched.sha256 ?? (await platform.sha256(bytes));
+  if (typeof expected !== "string" || expected.length === 0) return;
+  const compare = (actual: string) => {
     if (actual !== expected.toLowerCase()) {
       throw new ChecksumMismatchError(`payload '${payload.dataname}' sha256 does not match its metadata`, {
         ...context,
         details: { expected, actual },
       });
     }
-  }
+  };
+  const actual = fetched.sha256 ?? platform.sha256(bytes);
+  return isPromiseLike(actual) ? Promise.resolve(actual).then(compare) : compare(actual);
 }

@@ -86,7 +86,8 @@ describe("mixed message over nats-server + nginx", () => {
     const link = linkInfo(env, "dump");
     // The references' fields stay as they are; sha256 and payload_bytes are additions.
     expect(link).toMatchObject({ encoding: "none", size: big.byteLength, metadata: { sha256: sha(big), payload_bytes: big.byteLength } });
-    expect(linkInfo(env, "thumb").metadata.sha256).toBe(sha(image));
+    // Direct payloads: no sha256 by default (checksum: "link").
+    expect(linkInfo(env, "thumb").metadata.sha256).toBeUndefined();
     expect(existsSync(nginx.pathFor(link.data as string))).toBe(true);
     expect(uploads.at(-1)).toBe(big.byteLength);
     expect(downloads.at(-1)).toBe(big.byteLength);

@@ -1,4 +1,5 @@
 // smartsend/smartreceive against a real nats-server started by the global setup.
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -117,7 +118,13 @@ describe("round trips over a real nats-server", () => {
     });
     expect(env.msg_id).toBe((sentEnv as { msg_id: string }).msg_id);
     expect(env.payloadInfo.map((p) => p.transport)).toEqual(Array(6).fill("direct"));
-    expect(env.payloadInfo[0]!.metadata.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Direct payloads carry no sha256 by default (checksum: "link"): the message itself is their integrity.
+    expect(env.payloadInfo[0]!.metadata).toEqual({ payload_bytes: expect.any(Number) });
+  });
+
+  it("checksum: true puts a sha256 on direct payloads too, and the receiver checks it", async () => {
+    const { got } = await exchange(1, (s) => bridge.smartsend(s, [["t", "checked", "text"]], { checksum: true }));
+    expect(got[0]!.payloadInfo[0]!.metadata.sha256).toBe(createHash("sha256").update("checked").digest("hex"));
   });
 
   it("returns [envelope, json] and skips publishing when isPublish is false", async () => {

@@ -18,9 +18,28 @@ export function uuid4(): string {
 }
 
 /** ISO 8601 UTC with milliseconds and `Z`, as the JS reference writes. */
-export function isoTimestamp(date: Date = new Date()): string {
-  return date.toISOString();
+export function isoTimestamp(date?: Date): string {
+  return date ? date.toISOString() : clock.now();
 }
+
+/**
+ * The current time as ISO text, formatted once per millisecond: formatting a
+ * Date costs more than a small message's whole envelope JSON, and a busy
+ * sender sends many messages within one millisecond.
+ */
+class IsoClock {
+  #ms = -1;
+  #text = "";
+  now(): string {
+    const ms = Date.now();
+    if (ms !== this.#ms) {
+      this.#ms = ms;
+      this.#text = new Date(ms).toISOString();
+    }
+    return this.#text;
+  }
+}
+const clock = new IsoClock();
 
 // Matches what the references emit: Python's microseconds, Julia without `Z`,
 // MicroPython's second precision, and explicit offsets.
@@ -122,7 +141,7 @@ export function envelopeHeader(input: Omit<EnvelopeInput, "payloads">): Envelope
   return {
     correlation_id: input.correlationId ?? uuid4(),
     msg_id: input.msgId ?? uuid4(),
-    timestamp: input.timestamp ?? isoTimestamp(),
+    timestamp: input.timestamp ?? clock.now(),
     send_to: input.sendTo,
     msg_purpose: input.msgPurpose ?? "chat",
     sender_name: input.senderName ?? "NATSBridge",

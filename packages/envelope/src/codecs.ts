@@ -89,20 +89,48 @@ export function createCodecRegistry(...extra: PayloadCodec[]): CodecRegistry {
 
 /** Serialize one value with the codec for its type, adding payload context to errors. */
 export async function encodeValue(registry: CodecRegistry, value: unknown, context: CodecContext): Promise<Uint8Array> {
-  try {
-    return await registry.get(context.payloadType).encode(value, context);
-  } catch (error) {
-    throw inContext(error, context, InvalidDataError, "could not serialize");
-  }
+  return encodeNow(registry, value, context);
 }
 
 /** Deserialize one payload's bytes with the codec for its type, adding payload context to errors. */
 export async function decodeValue(registry: CodecRegistry, bytes: Uint8Array, context: CodecContext): Promise<unknown> {
+  return decodeNow(registry, bytes, context);
+}
+
+/**
+ * encodeValue without a promise when the codec needs none (every built-in
+ * one): a sender awaits only what is really asynchronous. Errors, thrown or
+ * rejected, carry the payload's context either way.
+ */
+export function encodeNow(registry: CodecRegistry, value: unknown, context: CodecContext): Uint8Array | Promise<Uint8Array> {
+  return settle(() => registry.get(context.payloadType).encode(value, context), context, InvalidDataError, "could not serialize");
+}
+
+/** decodeValue without a promise when the codec needs none (see encodeNow). */
+export function decodeNow(registry: CodecRegistry, bytes: Uint8Array, context: CodecContext): unknown {
+  return settle(() => registry.get(context.payloadType).decode(bytes, context), context, DeserializationError, "could not deserialize");
+}
+
+function settle<T>(
+  run: () => T | Promise<T>,
+  context: CodecContext,
+  Fallback: typeof InvalidDataError | typeof DeserializationError,
+  verb: string,
+): T | Promise<T> {
+  let result: T | Promise<T>;
   try {
-    return await registry.get(context.payloadType).decode(bytes, context);
+    result = run();
   } catch (error) {
-    throw inContext(error, context, DeserializationError, "could not deserialize");
+    throw inContext(error, context, Fallback, verb);
   }
+  if (isPromiseLike(result))
+    return Promise.resolve(result).catch((error: unknown) => Promise.reject(inContext(error, context, Fallback, verb)));
+  return result;
+}
+
+/** A promise or any thenable: what must be awaited. */
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 function inContext(

@@ -74,12 +74,14 @@ export function readEnvelope(input: Uint8Array | string | unknown, options: Pars
     }
   }
   if (!isObject(raw)) fail("envelope must be a JSON object");
+  // What JSON.parse just made is ours to normalize in place; a caller's object is copied first.
+  const own = raw !== input;
   const predecoded = spliced ? takeSplicedData(raw, spliced) : undefined;
 
   // Learn the correlation id first so every later error can carry it.
   const cid = typeof raw.correlation_id === "string" ? raw.correlation_id : undefined;
 
-  const env: JsonObject = { ...raw };
+  const env: JsonObject = own ? raw : { ...raw };
   for (const field of ENVELOPE_STRING_FIELDS) {
     const value = raw[field];
     if (value === undefined || value === null) env[field] = "";
@@ -91,16 +93,22 @@ export function readEnvelope(input: Uint8Array | string | unknown, options: Pars
 
   const payloads = raw.payloads;
   if (!Array.isArray(payloads)) fail("envelope field 'payloads' must be an array", cid);
-  const decoded: (Uint8Array | undefined)[] = [];
-  env.payloads = payloads.map((p, i) => {
-    const payload = parsePayload(p, i, cid);
+  const list: WirePayload[] = own ? (payloads as WirePayload[]) : new Array<WirePayload>(payloads.length);
+  const decoded = (predecoded ? new Array<Uint8Array | undefined>(payloads.length) : NOTHING_DECODED) as (Uint8Array | undefined)[];
+  for (let i = 0; i < payloads.length; i++) {
+    const p: unknown = payloads[i];
+    const payload = parsePayload(p, i, cid, own);
+    list[i] = payload;
     // Only bytes a direct base64 payload would decode to; any other payload is checked as usual.
     const pre = predecoded?.get(p);
-    decoded.push(pre && payload.transport === "direct" && BASE64_ENCODINGS.has(payload.encoding) ? pre.bytes : undefined);
-    return payload;
-  });
+    if (pre && payload.transport === "direct" && BASE64_ENCODINGS.has(payload.encoding)) decoded[i] = pre.bytes;
+  }
+  env.payloads = list;
   return { envelope: env as WireEnvelope, decoded };
 }
+
+/** No payload decoded while parsing (the usual case: small envelopes). */
+const NOTHING_DECODED: readonly undefined[] = Object.freeze([]);
 
 /**
  * Puts each spliced string back into the parsed JSON: payload `data` values
@@ -122,29 +130,32 @@ function takeSplicedData(raw: JsonObject, spliced: Map<string, SplicedString>): 
   return byPayload;
 }
 
-function parsePayload(raw: unknown, index: number, cid: string | undefined): WirePayload {
-  const where = `payloads[${index}]`;
-  if (!isObject(raw)) fail(`${where} must be an object`, cid);
-  const p: JsonObject = { ...raw };
-  for (const field of ["dataname", "payload_type", "transport"] as const) {
-    if (typeof raw[field] !== "string") fail(`${where}.${field} must be a string`, cid);
+function parsePayload(raw: unknown, index: number, cid: string | undefined, own: boolean): WirePayload {
+  const where = () => `payloads[${index}]`;
+  if (!isObject(raw)) fail(`${where()} must be an object`, cid);
+  const p: JsonObject = own ? raw : { ...raw };
+  for (const field of PAYLOAD_STRING_FIELDS) {
+    if (typeof raw[field] !== "string") fail(`${where()}.${field} must be a string`, cid);
   }
-  for (const field of ["id", "encoding"] as const) {
-    const value = raw[field];
-    if (value === undefined || value === null) p[field] = field === "encoding" ? defaultEncoding(raw.transport as string) : "";
-    else if (typeof value !== "string") fail(`${where}.${field} must be a string`, cid);
-  }
+  const id = raw.id;
+  if (id === undefined || id === null) p.id = "";
+  else if (typeof id !== "string") fail(`${where()}.id must be a string`, cid);
+  const encoding = raw.encoding;
+  if (encoding === undefined || encoding === null) p.encoding = defaultEncoding(raw.transport as string);
+  else if (typeof encoding !== "string") fail(`${where()}.encoding must be a string`, cid);
   const size = raw.size;
-  if (size === undefined || size === null) delete p.size;
-  else if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
-    fail(`${where}.size must be a non-negative integer`, cid);
+  if (size === null) delete p.size;
+  else if (size !== undefined && (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)) {
+    fail(`${where()}.size must be a non-negative integer`, cid);
   }
   const metadata = raw.metadata;
   if (metadata === undefined || metadata === null) p.metadata = {};
-  else if (!isObject(metadata)) fail(`${where}.metadata must be an object`, cid);
-  if (!("data" in raw)) fail(`${where}.data is missing`, cid);
+  else if (!isObject(metadata)) fail(`${where()}.metadata must be an object`, cid);
+  if (!("data" in raw)) fail(`${where()}.data is missing`, cid);
   return p as WirePayload;
 }
+
+const PAYLOAD_STRING_FIELDS = ["dataname", "payload_type", "transport"] as const;
 
 function defaultEncoding(transport: string): string {
   return transport === "link" ? "none" : "base64";

@@ -16,7 +16,7 @@
 import { base64Length, type EnvelopeInput, envelopeHeader } from "./build.js";
 import { encodeBase64, encodeUtf8 } from "./bytes.js";
 import { InvalidDataError } from "./errors.js";
-import { ENVELOPE_STRING_FIELDS, type EnvelopeHeader, type JsonObject, type WireEnvelope, type WirePayload } from "./types.js";
+import type { EnvelopeHeader, JsonObject, WireEnvelope, WirePayload } from "./types.js";
 
 /** The envelope's own fields, written; payloads are added by writeEnvelope. */
 export interface EnvelopeDraft {
@@ -91,10 +91,8 @@ export interface WrittenEnvelope {
 /** The envelope's fields with the references' defaults, written as the head of its JSON. */
 export function draftEnvelope(input: Omit<EnvelopeInput, "payloads">): EnvelopeDraft {
   const header = envelopeHeader(input);
-  // The string fields in wire order, then metadata, then the payloads.
-  let head = "{";
-  for (const field of ENVELOPE_STRING_FIELDS) head += `"${field}":${quote(header[field])},`;
-  head += `"metadata":${objectJson(header.metadata, "envelope metadata")},"payloads":[`;
+  // The header's fields are in wire order; the payloads follow them. (Only metadata can fail.)
+  const head = `${objectJson(header, "envelope metadata").slice(0, -1)},"payloads":[`;
   return { header, head, byteLength: utf8Length(head) + 2 };
 }
 
@@ -110,8 +108,9 @@ export function draftDirectPayload(input: DirectDraftInput): DirectPayloadDraft 
     size,
     metadata: { payload_bytes: size, ...input.metadata },
   };
+  // The fields before `data`, then the base64 text, then metadata: the wire order.
   const head = `${payloadHead(fields)},"data":"`;
-  const tail = `","metadata":${objectJson(fields.metadata, `payload '${input.dataname}' metadata`)}}`;
+  const tail = `","metadata":${metadataJson(fields.metadata, input.metadata, size, input.dataname)}}`;
   return {
     transport: "direct",
     dataname: input.dataname,
@@ -196,6 +195,19 @@ export function writeEnvelope(envelope: EnvelopeDraft, payloads: readonly Payloa
   return { envelope: { ...envelope.header, payloads: wire }, json, bytes };
 }
 
+/**
+ * A direct payload's metadata as JSON. What smartsend puts there, nothing or
+ * a sha256, is written directly; anything else goes through JSON.stringify.
+ */
+function metadataJson(metadata: JsonObject, given: JsonObject | undefined, size: number, dataname: string): string {
+  if (given === undefined) return `{"payload_bytes":${size}}`;
+  const keys = Object.keys(given);
+  const sha256 = given.sha256;
+  if (keys.length === 1 && keys[0] === "sha256" && typeof sha256 === "string" && isPlain(sha256))
+    return `{"payload_bytes":${size},"sha256":"${sha256}"}`;
+  return objectJson(metadata, `payload '${dataname}' metadata`);
+}
+
 /** A payload's JSON from `{` through `size`. */
 function payloadHead(p: { id: string; dataname: string; payload_type: string; transport: string; encoding: string; size: number }): string {
   return `{"id":${quote(p.id)},"dataname":${quote(p.dataname)},"payload_type":${quote(p.payload_type)},"transport":"${p.transport}","encoding":"${p.encoding}","size":${p.size}`;
@@ -203,16 +215,27 @@ function payloadHead(p: { id: string; dataname: string; payload_type: string; tr
 
 // ---- JSON text and its UTF-8 length --------------------------------------------
 
-/** Printable ASCII without `"` and `\`: JSON.stringify writes these strings as they are. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL because every ASCII character counts here
 const NON_ASCII = /[^\x00-\x7f]/;
 
-function quote(value: string): string {
-  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+/**
+ * Printable ASCII without `"` and `\`: JSON.stringify writes such a string as
+ * it is. A loop, not a regex: the strings are short, and a regex costs more
+ * to start than to run here.
+ */
+function isPlain(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
 }
 
-function objectJson(value: JsonObject, what: string): string {
+function quote(value: string): string {
+  return isPlain(value) ? `"${value}"` : JSON.stringify(value);
+}
+
+function objectJson(value: object, what: string): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
@@ -226,6 +249,7 @@ function objectJson(value: JsonObject, what: string): string {
 
 /** UTF-8 bytes of JSON text (which never holds lone surrogates: JSON.stringify escapes them). */
 function utf8Length(text: string): number {
+  if (NodeBuffer) return NodeBuffer.byteLength(text, "utf8");
   if (!NON_ASCII.test(text)) return text.length;
   let n = text.length;
   for (let i = 0; i < text.length; i++) {
@@ -243,4 +267,6 @@ function utf8Length(text: string): number {
 interface NodeBufferLike extends Uint8Array {
   write(text: string, offset: number, encoding: "utf8" | "latin1"): number;
 }
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): NodeBufferLike } }).Buffer;
+const NodeBuffer = (
+  globalThis as { Buffer?: { allocUnsafe(size: number): NodeBufferLike; byteLength(text: string, encoding: "utf8"): number } }
+).Buffer;

@@ -29,7 +29,10 @@ const stub = {
 } as unknown as NatsConnection;
 const asMsg = (data: Uint8Array) => ({ data, string: () => decoder.decode(data), subject: "cpu" }) as unknown as Msg;
 
-const bridge = createBridge({ connection: stub, sizeThreshold: 1_000_000 });
+// BENCH_CHECKSUM=true|false|link sets smartsend's `checksum` (the receive verifies what the send put in).
+const checksumEnv = process.env.BENCH_CHECKSUM;
+const checksum = checksumEnv === undefined ? {} : { checksum: checksumEnv === "link" ? "link" : checksumEnv !== "false" };
+const bridge = createBridge({ connection: stub, sizeThreshold: 1_000_000, ...(checksum as object) });
 
 /** CPU µs per call of `fn`, run for about ROUND_MS of CPU. */
 async function measure(fn: () => Promise<unknown>): Promise<number> {
@@ -49,7 +52,9 @@ async function measure(fn: () => Promise<unknown>): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const f = (us: number) => (us < 100 ? us.toFixed(1) : us.toFixed(0));
 
-console.log(`node ${process.version}; CPU µs per message, median of ${ROUNDS} rounds of ${ROUND_MS} ms`);
+console.log(
+  `node ${process.version}; CPU µs per message, median of ${ROUNDS} rounds of ${ROUND_MS} ms${checksumEnv ? `; checksum: ${checksumEnv}` : ""}`,
+);
 console.log("");
 console.log("| payload | reference send | natsbridge send | ratio | reference receive | natsbridge receive | ratio |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");

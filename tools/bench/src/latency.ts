@@ -20,7 +20,13 @@ const ROUND_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 // Round trips before timing starts in each round (JIT, connection buffers).
 const WARMUP = 200;
-type Mode = "raw" | "natsbridge";
+type Mode = "raw" | "natsbridge" | "echo" | "callback";
+/** BENCH_LATENCY_ONLY=natsbridge|raw runs one path (for profiling). */
+const ONLY = process.env.BENCH_LATENCY_ONLY as Mode | undefined;
+const SIZES_ONLY = process.env.BENCH_SIZES?.split(",").map(Number);
+
+/** CPU µs of this process (both threads: requester and responder) per request, by path. */
+const cpu: Record<string, { us: number; n: number }> = {};
 
 async function round(mode: Mode, url: string, subject: string, call: () => Promise<unknown>): Promise<number[]> {
   const worker = new Worker(new URL("./responder-worker.mjs", import.meta.url), { workerData: { url, subject, mode } });
@@ -28,11 +34,15 @@ async function round(mode: Mode, url: string, subject: string, call: () => Promi
   for (let i = 0; i < WARMUP; i++) await call();
   const samples: number[] = [];
   const deadline = performance.now() + ROUND_SECONDS * 1000;
+  const before = process.cpuUsage();
   while (performance.now() < deadline) {
     const t0 = performance.now();
     await call();
     samples.push(performance.now() - t0);
   }
+  const used = process.cpuUsage(before);
+  const key = `${mode} ${subject.split(".").pop()}`;
+  cpu[key] = { us: (cpu[key]?.us ?? 0) + used.user + used.system, n: (cpu[key]?.n ?? 0) + samples.length };
   worker.postMessage("stop");
   await once(worker, "message");
   await worker.terminate();
@@ -52,25 +62,29 @@ console.log(
   `node ${process.version}; nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path, one request at a time`,
 );
 console.log("");
-console.log("| payload | path | requests | p50 | p99 | p99.9 | p99 / raw p99 |");
-console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
-for (const size of SIZES) {
+console.log("| payload | path | requests | p50 | p99 | p99.9 | p99 / raw p99 | CPU per request |");
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+for (const size of SIZES_ONLY ? SIZES.filter((s) => SIZES_ONLY.includes(s.bytes)) : SIZES) {
   const payload = Uint8Array.from({ length: size.bytes }, (_, i) => (i * 7) & 0xff);
-  const samples: Record<Mode, number[]> = { raw: [], natsbridge: [] };
+  const samples: Record<Mode, number[]> = { raw: [], natsbridge: [], echo: [], callback: [] };
   const calls: Record<Mode, () => Promise<unknown>> = {
     raw: () => nc.request(`lat.raw.${size.bytes}`, payload, { timeout: 5000 }),
     natsbridge: () => bridge.request(`lat.natsbridge.${size.bytes}`, [["blob", payload, "binary"]], { timeout: 5000 }),
+    // Diagnosis only (BENCH_LATENCY_ONLY=echo): natsbridge request, a raw responder echoing the envelope.
+    echo: () => bridge.request(`lat.echo.${size.bytes}`, [["blob", payload, "binary"]], { timeout: 5000 }),
+    callback: () => bridge.request(`lat.callback.${size.bytes}`, [["blob", payload, "binary"]], { timeout: 5000 }),
   };
   for (let i = 0; i < ROUNDS; i++) {
-    const order: Mode[] = i % 2 === 0 ? ["raw", "natsbridge"] : ["natsbridge", "raw"];
+    const order: Mode[] = ONLY ? [ONLY] : i % 2 === 0 ? ["raw", "natsbridge"] : ["natsbridge", "raw"];
     for (const mode of order) samples[mode].push(...(await round(mode, server.url, `lat.${mode}.${size.bytes}`, calls[mode])));
   }
   const rawSorted = samples.raw.sort((a, b) => a - b);
-  for (const mode of ["raw", "natsbridge"] as const) {
+  for (const mode of ONLY ? [ONLY] : (["raw", "natsbridge"] as const)) {
     const sorted = samples[mode].sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
+    const c = cpu[`${mode} ${size.bytes}`]!;
     console.log(
-      `| ${size.label} | ${mode} | ${sorted.length} | ${us(percentile(sorted, 50))} | ${us(p99)} | ${us(percentile(sorted, 99.9))} | ${(p99 / percentile(rawSorted, 99)).toFixed(2)}× |`,
+      `| ${size.label} | ${mode} | ${sorted.length} | ${us(percentile(sorted, 50))} | ${us(p99)} | ${us(percentile(sorted, 99.9))} | ${(p99 / percentile(rawSorted, 99)).toFixed(2)}× | ${(c.us / c.n).toFixed(0)} µs |`,
     );
   }
 }
