@@ -6,10 +6,17 @@
 // every link blob fetched and its sha256 checked against what was sent, no
 // blob orphaned, and the restarted node's replica caught up.
 //
+// It runs once per link store (src/link-stores.ts): S3 on versitygw, and the
+// JetStream object store in an R3 bucket of the same cluster, whose leader is
+// moved to the doomed node too, so blob writes are cut by the kill as well.
+// Such a cut put fails with UPLOAD_FAILED before anything is published; the
+// sender sends again with the same msg id, as an application would.
+//
 // NATSBRIDGE_FAILOVER_MESSAGES sets the count (default 10,000).
 import { AckPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBridge, type NatsBridge } from "@natsbridge/core";
+import { isNatsBridgeError } from "@natsbridge/envelope";
 import { type NatsCluster, type StreamReplica, startNatsCluster } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LINK_STORES, type RunningLinkStore } from "../src/link-stores.js";
@@ -45,15 +52,27 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** Step the consumer's leader down until the election lands on `node`; returns the stepdowns it took. */
-async function moveConsumerLeader(stream: string, consumer: string, node: string): Promise<number> {
+/**
+ * Step a stream's leader (or, given `consumer`, a consumer's) down until the
+ * election lands on `node`; returns the stepdowns it took.
+ */
+async function moveLeader(node: string, stream: string, consumer?: string): Promise<number> {
+  const what = consumer ? `consumer ${stream}/${consumer}` : `stream ${stream}`;
+  const leaderNow = (exclude?: string) =>
+    consumer ? cluster.consumerLeader(stream, consumer, { exclude }) : cluster.streamLeader(stream, { exclude });
+  const stepdown = consumer ? `$JS.API.CONSUMER.LEADER.STEPDOWN.${stream}.${consumer}` : `$JS.API.STREAM.LEADER.STEPDOWN.${stream}`;
   for (let stepdowns = 0; stepdowns < 20; stepdowns++) {
-    const current = await cluster.consumerLeader(stream, consumer);
+    const current = await leaderNow();
     if (current === node) return stepdowns;
-    await admin.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.${stream}.${consumer}`, undefined, { timeout: 5000 });
-    await cluster.consumerLeader(stream, consumer, { exclude: current });
+    await admin.request(stepdown, undefined, { timeout: 5000 });
+    await leaderNow(current);
   }
-  throw new Error(`consumer ${stream}/${consumer}: leadership never landed on ${node} in 20 stepdowns`);
+  throw new Error(`${what}: leadership never landed on ${node} in 20 stepdowns`);
+}
+
+/** A send refused before anything was published (the store could not take the blob): the application may retry it with the same msg id. */
+function nothingPublished(error: unknown): boolean {
+  return isNatsBridgeError(error) && error.code === "UPLOAD_FAILED";
 }
 
 describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 failover, links in $name", (storeCase) => {
@@ -78,7 +97,10 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     const leader = await cluster.streamLeader(stream);
     // The consumer's leader is placed at random; put it on the doomed node too, so
     // that its acks and pull requests are cut as well (the harder case).
-    const stepdowns = await moveConsumerLeader(stream, "app", leader);
+    const stepdowns = await moveLeader(leader, stream, "app");
+    // A store inside the cluster (the object store) has its bucket's leader there too: the kill cuts blob writes as well.
+    const blobStream = linkStore!.clusterStream;
+    const blobStepdowns = blobStream ? await moveLeader(leader, blobStream) : 0;
     const others = cluster.nodes.filter((node) => node.name !== leader);
     const store = linkStore!.store;
 
@@ -122,6 +144,8 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     let sent = 0;
     let next = 0;
     let publishRetries = 0;
+    let uploadRetries = 0;
+    const uploadFailures = new Map<string, number>();
     let duplicateAcks = 0;
     let killAt = 0;
     let killed: Promise<void> | undefined;
@@ -133,24 +157,37 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
         const i = next++;
         const blob = payloadBytes(i, i % LINK_EVERY === 0 ? LINK_BLOB : DIRECT_BLOB);
         expectedSha[i] = sha256Hex(blob);
-        await sender.smartsend(
-          subject,
-          [
-            ["i", String(i), "text"],
-            ["blob", blob, "binary"],
-          ],
-          {
-            msgId: `fo-${storeCase.index}-${i}`,
-            jetstream: {
-              stream,
-              ackTimeout: 2000,
-              onAck: (ack, attempts) => {
-                if (attempts > 1) publishRetries++;
-                if (ack.duplicate) duplicateAcks++;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await sender.smartsend(
+              subject,
+              [
+                ["i", String(i), "text"],
+                ["blob", blob, "binary"],
+              ],
+              {
+                msgId: `fo-${storeCase.index}-${i}`,
+                jetstream: {
+                  stream,
+                  ackTimeout: 2000,
+                  onAck: (ack, attempts) => {
+                    if (attempts > 1) publishRetries++;
+                    if (ack.duplicate) duplicateAcks++;
+                  },
+                },
               },
-            },
-          },
-        );
+            );
+            break;
+          } catch (error) {
+            // An object-store put cut by the kill fails before publishing (UPLOAD_FAILED, its
+            // chunks purged): sent again with the same msg id, as an application would.
+            if (!nothingPublished(error) || attempt >= 20) throw error;
+            uploadRetries++;
+            const reason = (error as Error).message.replace(/^.*failed: /, "").slice(0, 60);
+            uploadFailures.set(reason, (uploadFailures.get(reason) ?? 0) + 1);
+            await sleep(Math.min(250 * attempt, 2000));
+          }
+        }
         sent++;
         if (sent === KILL_AFTER) {
           killAt = Date.now();
@@ -194,13 +231,17 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     const links = Math.ceil(TOTAL / LINK_EVERY);
     console.log(
       `jetstream R3 failover (${storeCase.name}, ${process.env.NATS_SERVER_BIN ?? "nats-server"}): ` +
-        `stream and consumer leaders on ${leader} (${stepdowns} consumer stepdowns), sender on ${leader}, consumer bound through ${receiverNode}; ${leader} killed after ${KILL_AFTER} sent, ` +
+        `stream and consumer leaders on ${leader} (${stepdowns} consumer stepdowns)` +
+        (blobStream ? `, blob stream ${blobStream} leader on ${leader} too (${blobStepdowns} stepdowns)` : "") +
+        `, sender on ${leader}, consumer bound through ${receiverNode}; ${leader} killed after ${KILL_AFTER} sent, ` +
         `new stream leader ${elected.name} seen ${elected.afterMs} ms later; restarted after ${RESTART_AFTER} sent\n` +
         `  sent ${sent} in ${sendMs} ms, all delivered after ${deliveredMs} ms; stream holds ${info.state.messages}, ` +
         `replicas ${replicas.map((r) => `${r.node}=${r.messages}`).join(" ")}\n` +
         `  handler ran ${handled} times for ${deliveries.size} msg_ids (${duplicated} duplicated); links ${linksVerified}/${links} fetched and verified, ` +
         `${blobs} blobs in the store\n` +
-        `  publish retries ${publishRetries} (stream already had ${duplicateAcks}); redeliveries: ${consumption.stats.duplicates} absorbed by the ` +
+        `  publish retries ${publishRetries} (stream already had ${duplicateAcks}); sends retried after UPLOAD_FAILED ${uploadRetries}` +
+        (uploadFailures.size ? ` (${[...uploadFailures].map(([why, n]) => `${n}× ${why}`).join("; ")})` : "") +
+        `; redeliveries: ${consumption.stats.duplicates} absorbed by the ` +
         `consumer's msg_id guard, ${redelivered} handled for the first time on a redelivery; naked ${consumption.stats.naked}, terminated ${consumption.stats.terminated}`,
     );
     expect(mismatches.slice(0, 5)).toEqual([]);
