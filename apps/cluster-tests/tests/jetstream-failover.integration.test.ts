@@ -35,6 +35,12 @@ const LINK_BLOB = 24_000;
 const ACK_WAIT_MS = 5_000;
 /** Pulls live 5 s, so losing the consumer's leader stalls consumption about 5 s (30 s with the default). */
 const PULL_EXPIRES_MS = 5_000;
+/**
+ * A link read that stalls is abandoned and retried after 5 s (60 s by default). An
+ * object-store read in flight when the bucket's leader dies waits on a consumer that
+ * is gone; a read tried again lands on the new leader.
+ */
+const ATTEMPT_TIMEOUT_MS = 5_000;
 
 let cluster: NatsCluster;
 let admin: NatsConnection;
@@ -122,6 +128,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     let handled = 0;
     let linksVerified = 0;
     let redelivered = 0;
+    let downloadRetries = 0;
     const mismatches: string[] = [];
     const consumption = await receiver.consume(
       stream,
@@ -138,7 +145,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
         if (sha256Hex(blob) !== expectedSha[i]) mismatches.push(`${i}: sha256 differs from what was sent`);
         else if (transport === "link") linksVerified++;
       },
-      { expires: PULL_EXPIRES_MS },
+      { expires: PULL_EXPIRES_MS, attemptTimeout: ATTEMPT_TIMEOUT_MS, onDownloadRetry: () => void downloadRetries++ },
     );
 
     let sent = 0;
@@ -241,7 +248,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
         `${blobs} blobs in the store\n` +
         `  publish retries ${publishRetries} (stream already had ${duplicateAcks}); sends retried after UPLOAD_FAILED ${uploadRetries}` +
         (uploadFailures.size ? ` (${[...uploadFailures].map(([why, n]) => `${n}× ${why}`).join("; ")})` : "") +
-        `; redeliveries: ${consumption.stats.duplicates} absorbed by the ` +
+        `; link reads retried ${downloadRetries}; redeliveries: ${consumption.stats.duplicates} absorbed by the ` +
         `consumer's msg_id guard, ${redelivered} handled for the first time on a redelivery; naked ${consumption.stats.naked}, terminated ${consumption.stats.terminated}`,
     );
     expect(mismatches.slice(0, 5)).toEqual([]);
