@@ -73,7 +73,7 @@ const s3OnVersityGw: LinkStoreCase = {
 /**
  * The object store in an R3 bucket of the cluster under test. Not in
  * LINK_STORES yet: with its bucket's leader killed mid-run, the failover run
- * does not keep its promises yet (5 runs, 1 passed): consumption stalls (843,
+ * does not keep its promises yet (6 runs, 1 passed): consumption stalls (843,
  * 6,165, 9,011 and 9,934 of 10,000 delivered 90 s after the last send, with no
  * receive failure reported and thousands of redeliveries); once the server
  * answered "maximum consumers limit reached" to the ordered consumer an
