@@ -249,6 +249,8 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
     );
 
     const info = await jsm.streams.info(stream);
+    const app = await jsm.consumers.info(stream, "app");
+    const blobConsumers = blobStream ? (await jsm.streams.info(blobStream)).state.consumer_count : 0;
     const blobs = await linkStore!.countBlobs().catch((error: Error) => error);
     const duplicated = [...deliveries.values()].filter((n) => n > 1).length;
     const links = Math.ceil(TOTAL / LINK_EVERY);
@@ -266,6 +268,8 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
         (uploadFailures.size ? ` (${[...uploadFailures].map(([why, n]) => `${n}× ${why}`).join("; ")})` : "") +
         `; link reads retried ${downloadRetries}; redeliveries: ${consumption.stats.duplicates} absorbed by the ` +
         `consumer's msg_id guard, ${redelivered} handled for the first time on a redelivery; naked ${consumption.stats.naked}, terminated ${consumption.stats.terminated}` +
+        `\n  consumer app at the end: ack pending ${app.num_ack_pending}, pending ${app.num_pending}, redelivered ${app.num_redelivered}, waiting pulls ${app.num_waiting}` +
+        (blobStream ? `; consumers on ${blobStream}: ${blobConsumers}` : "") +
         (receiveFailures.size ? `\n  receive failures: ${[...receiveFailures].map(([why, n]) => `${n}× ${why}`).join("; ")}` : ""),
     );
     expect(allDelivered?.message).toBeUndefined();
