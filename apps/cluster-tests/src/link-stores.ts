@@ -73,10 +73,11 @@ const s3OnVersityGw: LinkStoreCase = {
 /**
  * The object store in an R3 bucket of the cluster under test. Not in
  * LINK_STORES yet: with its bucket's leader killed mid-run, the failover run
- * does not keep its promises (8 runs, 1 passed). Consumption stalls after the
- * failover (843–9,996 of 10,000 delivered 90 s after the last send): the
- * durable consumer keeps redelivering messages already handled (thousands,
- * absorbed by the msg_id guard) while hundreds stay ack-pending. And a put cut
+ * does not keep its promises (10 runs, 1 passed). Consumption slows to
+ * 30–200 messages a second after the failover (843–9,996 of 10,000 delivered
+ * 90 s after the last send; every read creates a consumer on the R3 bucket's
+ * stream), and slow batches outlive ack_wait (redeliveries, absorbed by the
+ * msg_id guard). And a put cut
  * by the kill can leave an orphaned chunk (its clean-up purge fails too): 2 of
  * the runs. (Reads used to leave their consumer on the bucket's stream for
  * 5 minutes, until the server refused more; fixed in @natsbridge/objstore.)
