@@ -63,8 +63,12 @@ async function bundle(extra: { external?: string[]; page?: string; entry?: strin
 function initialLoad(metafile: Metafile, chunks: Chunk[]): Chunk[] {
   const outputs = metafile.outputs;
   const byName = (p: string) => chunks.find((c) => c.path.endsWith(`/${p.split("/").pop()}`))!;
-  // The page's own entry (dynamically imported modules are entry points of their own chunks too).
-  const start = Object.keys(outputs).find((o) => /(^|\/)src\/browser\.ts$|^<stdin>$/.test(outputs[o]!.entryPoint ?? ""))!;
+  // Modules loaded with import() get outputs with an entryPoint too: the page's
+  // entry is the one output whose entryPoint nothing imports dynamically.
+  const lazy = new Set(
+    Object.values(metafile.inputs).flatMap((i) => i.imports.filter((imp) => imp.kind === "dynamic-import").map((imp) => imp.path)),
+  );
+  const start = Object.keys(outputs).find((o) => outputs[o]!.entryPoint !== undefined && !lazy.has(outputs[o]!.entryPoint!))!;
   const seen = new Set<string>([start]);
   const queue = [start];
   while (queue.length) {

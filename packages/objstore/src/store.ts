@@ -46,6 +46,8 @@ interface OpenBucket {
 
 /** Chunk messages a read asks the server for at once: bounds the memory a read holds. */
 const READ_AHEAD_BYTES = 1024 * 1024;
+/** How long the server keeps a read's consumer once nothing uses it (its delete was lost). */
+const READ_CONSUMER_INACTIVE_MS = 10_000;
 
 export class NatsObjectStore implements ClaimCheckStore {
   readonly name = "objstore";
@@ -231,9 +233,19 @@ export class NatsObjectStore implements ClaimCheckStore {
   ): AsyncGenerator<Uint8Array> {
     if (info.chunks === 0 || offset >= info.size) return;
     const chunkSize = info.options?.max_chunk_size || DEFAULT_CHUNK_SIZE;
-    const consumer = await jetstream(nc).consumers.get(`OBJ_${this.bucket}`, { filter_subjects: `$O.${this.bucket}.C.${info.nuid}` });
+    // One ordered consumer per read, deleted when the read ends. A delete lost
+    // (say, to a failover) leaves it to the server's inactive threshold, kept
+    // short: the library's default (5 min) let 1,000 reads pile up 1,000
+    // consumers on the bucket's stream, and the server then refuses new ones.
+    const consumer = await jetstream(nc).consumers.get(`OBJ_${this.bucket}`, {
+      filter_subjects: `$O.${this.bucket}.C.${info.nuid}`,
+      inactive_threshold: READ_CONSUMER_INACTIVE_MS,
+    });
     const messages = await consumer.consume({ max_messages: Math.max(2, Math.ceil(READ_AHEAD_BYTES / chunkSize)) });
-    const stop = () => void messages.stop();
+    const stop = () => {
+      void messages.stop();
+      void consumer.delete().catch(() => undefined);
+    };
     signal?.addEventListener("abort", stop, { once: true });
     let skip = offset;
     let chunks = 0;

@@ -27,7 +27,10 @@ const done = () => {
 };
 if (mode === "natsbridge") {
   // Warm up before the round starts: modules a first message loads (codecs, telemetry) and the JIT.
-  const [, json] = await bridge.smartsend(subject, [["blob", new Uint8Array(size), "binary"]], { isPublish: false });
+  const [, json] = await bridge.smartsend(subject, [["blob", new Uint8Array(size), "binary"]], {
+    isPublish: false,
+    sizeThreshold: 1_000_000,
+  });
   for (let i = 0; i < 20; i++) await bridge.smartreceive(json);
 }
 nc.subscribe(subject, {
