@@ -15,12 +15,12 @@
 
 import {
   AbortedError,
-  concatBytes,
   DownloadFailedError,
   isNatsBridgeError,
   SizeLimitExceededError,
   type WirePayload,
 } from "@natsbridge/envelope";
+import { BodyBuffer } from "./body-buffer.js";
 import { describeNetworkError, effectiveStatus, errorExcerpt, readErrorBody } from "./http-errors.js";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
@@ -95,29 +95,10 @@ class AttemptError extends Error {
 
 /** The whole link payload in memory. */
 export async function downloadWithBackoff(platform: Platform, url: string, options: DownloadOptions): Promise<Uint8Array> {
-  // With a known length we fill one buffer in place; otherwise we collect
-  // chunks and join them once at the end.
-  let exact: Uint8Array | undefined;
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  const stream = downloadStream(platform, url, options, (total) => {
-    if (received === 0 && total !== undefined && Number.isSafeInteger(total)) exact = new Uint8Array(total);
-  });
-  for await (const chunk of stream) {
-    if (exact && received + chunk.byteLength <= exact.byteLength) exact.set(chunk, received);
-    else {
-      // More bytes than declared never get here (downloadStream refuses them);
-      // this only switches to chunk collection when no length was known.
-      if (exact) {
-        chunks.push(exact.subarray(0, received));
-        exact = undefined;
-      }
-      chunks.push(chunk);
-    }
-    received += chunk.byteLength;
-  }
-  if (exact) return received === exact.byteLength ? exact : exact.subarray(0, received);
-  return concatBytes(chunks, received);
+  // More bytes than declared never reach the buffer: downloadStream refuses them.
+  const body = new BodyBuffer();
+  for await (const chunk of downloadStream(platform, url, options, (total) => body.expect(total))) body.push(chunk);
+  return body.bytes();
 }
 
 /**

@@ -3,7 +3,8 @@
 // limit on each wait for the store, the size limit, and resumption from the
 // byte reached after a broken read. Loaded on the first such link payload.
 
-import { AbortedError, concatBytes, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError, toBytes } from "@natsbridge/envelope";
+import { AbortedError, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError, toBytes } from "@natsbridge/envelope";
+import { BodyBuffer } from "./body-buffer.js";
 import type { DownloadOptions } from "./download.js";
 import { backoffDelay } from "./link-policy.js";
 import type { HandlerRetries } from "./link-reader.js";
@@ -120,23 +121,10 @@ function idleLimit(ms: number, attempt: AbortController, what: string) {
 
 /** The chunks in one buffer, filled in place when the expected size is known and plausible. */
 export async function collect(chunks: AsyncIterable<Uint8Array>, maxBytes: number, expectedSize: number | undefined): Promise<Uint8Array> {
-  let exact =
-    expectedSize !== undefined && Number.isSafeInteger(expectedSize) && expectedSize <= maxBytes ? new Uint8Array(expectedSize) : undefined;
-  const list: Uint8Array[] = [];
-  let received = 0;
-  for await (const chunk of chunks) {
-    if (exact && received + chunk.byteLength <= exact.byteLength) exact.set(chunk, received);
-    else {
-      if (exact) {
-        list.push(exact.subarray(0, received));
-        exact = undefined;
-      }
-      list.push(chunk);
-    }
-    received += chunk.byteLength;
-  }
-  if (exact) return received === exact.byteLength ? exact : exact.subarray(0, received);
-  return concatBytes(list, received);
+  const body = new BodyBuffer();
+  body.expect(expectedSize, maxBytes);
+  for await (const chunk of chunks) body.push(chunk);
+  return body.bytes();
 }
 
 function throwIfAborted(options: DownloadOptions): void {

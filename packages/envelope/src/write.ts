@@ -13,7 +13,7 @@
 // Field order follows the Julia reference's structs, as createEnvelope does;
 // a test checks that the text is exactly JSON.stringify of the envelope object.
 
-import { base64Length, type EnvelopeInput, envelopeHeader } from "./build.js";
+import { base64Length, createLinkPayload, type EnvelopeInput, envelopeHeader } from "./build.js";
 import { encodeBase64, encodeUtf8 } from "./bytes.js";
 import { InvalidDataError } from "./errors.js";
 import type { EnvelopeHeader, JsonObject, WireEnvelope, WirePayload } from "./types.js";
@@ -124,16 +124,7 @@ export function draftDirectPayload(input: DirectDraftInput): DirectPayloadDraft 
 
 /** A link payload (`encoding` "none", `data` the URL). */
 export function draftLinkPayload(input: LinkDraftInput): LinkPayloadDraft {
-  const payload = {
-    id: input.id,
-    dataname: input.dataname,
-    payload_type: input.payloadType,
-    transport: "link",
-    encoding: "none",
-    size: input.size,
-    data: input.url,
-    metadata: { ...input.metadata },
-  };
+  const payload = { ...createLinkPayload(input), size: input.size };
   const json = `${payloadHead(payload)},"data":${quote(input.url)},"metadata":${objectJson(payload.metadata, `payload '${input.dataname}' metadata`)}}`;
   return { transport: "link", dataname: input.dataname, payload, json, byteLength: utf8Length(json) };
 }
