@@ -13,13 +13,7 @@
 // The bridge imports this module on the first link payload: a page that only
 // sends and receives direct payloads never loads it.
 
-import {
-  AbortedError,
-  DownloadFailedError,
-  isNatsBridgeError,
-  SizeLimitExceededError,
-  type WirePayload,
-} from "@natsbridge/envelope";
+import { AbortedError, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError, type WirePayload } from "@natsbridge/envelope";
 import { BodyBuffer } from "./body-buffer.js";
 import { describeNetworkError, effectiveStatus, errorExcerpt, readErrorBody } from "./http-errors.js";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
