@@ -8,7 +8,8 @@ import { type ReceivedEnvelope, uuid4 } from "@natsbridge/envelope";
 import { BridgeDefaults } from "./bridge-defaults.js";
 import { ConnectionPool } from "./connection.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
-import type { ConsumeHandler, ConsumeOptions, Consumption } from "./jetstream.js";
+import type { ConsumeHandler, ConsumeOptions } from "./jetstream-consume.js";
+import type { Consumption } from "./jetstream-types.js";
 import { deleteConsumed } from "./lifecycle.js";
 import type { NatsConnectionLike, NatsMessageLike } from "./nats-connection.js";
 import {
@@ -156,7 +157,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     const base = resolveBase(o, this.#platform);
     const { logger } = base;
     const connection = () => Promise.resolve(nc);
-    const { consumeStream } = await import("./jetstream.js");
+    const { consumeStream } = await import("./jetstream-consume.js");
     return consumeStream(
       {
         nc,

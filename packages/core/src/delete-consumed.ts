@@ -2,8 +2,22 @@
 // which loads this module on first use).
 
 import { DeleteFailedError, isNatsBridgeError, type NatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
-import type { DeleteConsumedOptions, DeleteConsumedResult } from "./lifecycle.js";
-import type { ClaimCheckStore } from "./store.js";
+import type { ClaimCheckStore, ConnectionProvider } from "./store.js";
+
+export interface DeleteConsumedResult {
+  /** Link URLs of this store that were deleted. */
+  deleted: string[];
+  /** Link URLs the store does not own (or cannot delete), left alone. */
+  skipped: string[];
+  /** Deletions that failed, each with its typed error: DELETE_FAILED, or ABORTED. */
+  failed: { url: string; error: NatsBridgeError }[];
+}
+
+export interface DeleteConsumedOptions {
+  signal?: AbortSignal;
+  /** The bridge's connection, for stores that live in NATS (the bridge passes its own). */
+  connection?: ConnectionProvider;
+}
 
 /** deleteConsumed (lifecycle.ts): the loop over the envelope's link payloads. */
 export async function deleteOwnedLinks(

@@ -22,15 +22,9 @@ export {
   SUBSCRIBER_DOWNLOAD_DEFAULTS,
 } from "./defaults.js";
 export { uploadHandlerStore } from "./handler-store.js";
-export type {
-  ConsumeHandler,
-  ConsumeOptions,
-  ConsumeStats,
-  Consumption,
-  EnsureStreamConfig,
-  JetStreamPublishOptions,
-} from "./jetstream.js";
 export { DEFAULT_NAK_BACKOFF, ensureStream, nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
+export type { ConsumeHandler, ConsumeOptions } from "./jetstream-consume.js";
+export type { ConsumeStats, Consumption, EnsureStreamConfig, JetStreamPublishOptions, NakBackoff } from "./jetstream-types.js";
 export { type DeleteConsumedOptions, type DeleteConsumedResult, deleteConsumed } from "./lifecycle.js";
 export type { Logger } from "./logger.js";
 export type { NatsConnectionLike, NatsHeadersLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";

@@ -1,12 +1,13 @@
 // The part of the JetStream API that every page and process loads: the
 // failure policy (constants a caller may read or extend) and ensureStream.
-// The JetStream machinery itself (jetstream.ts, and in browsers the
+// The JetStream machinery itself (jetstream.ts, jetstream-publish.ts,
+// jetstream-consume.ts, and in browsers the
 // @nats-io/jetstream client) is imported on first use, so that a page that
 // never uses JetStream does not download it.
 
 import type { StreamInfo } from "@nats-io/jetstream";
 import type { ErrorCode } from "@natsbridge/envelope";
-import type { ConsumeOptions, EnsureStreamConfig } from "./jetstream.js";
+import type { EnsureStreamConfig, NakBackoff } from "./jetstream-types.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 
 /** Errors a redelivery cannot fix: the message is terminated rather than nak'ed. */
@@ -28,7 +29,7 @@ export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
 /** The nak delays of the default backoff: 1 s, 2 s, 4 s... capped at 30 s. */
 export const DEFAULT_NAK_BACKOFF = [1000, 2000, 4000, 8000, 16000, 30000] as const;
 
-export function nakDelay(backoff: ConsumeOptions["nakBackoff"], deliveries: number): number {
+export function nakDelay(backoff: NakBackoff | undefined, deliveries: number): number {
   if (typeof backoff === "function") return Math.max(0, backoff(deliveries));
   const list = backoff && backoff.length > 0 ? backoff : DEFAULT_NAK_BACKOFF;
   return list[Math.min(Math.max(deliveries, 1), list.length) - 1]!;

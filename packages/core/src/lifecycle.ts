@@ -11,23 +11,11 @@
 // is deleted when the store `owns` it and has `delete`. Every failure comes
 // back as DELETE_FAILED (or ABORTED).
 
-import type { NatsBridgeError, ReceivedEnvelope } from "@natsbridge/envelope";
-import type { ClaimCheckStore, ConnectionProvider } from "./store.js";
+import type { ReceivedEnvelope } from "@natsbridge/envelope";
+import type { DeleteConsumedOptions, DeleteConsumedResult } from "./delete-consumed.js";
+import type { ClaimCheckStore } from "./store.js";
 
-export interface DeleteConsumedResult {
-  /** Link URLs of this store that were deleted. */
-  deleted: string[];
-  /** Link URLs the store does not own (or cannot delete), left alone. */
-  skipped: string[];
-  /** Deletions that failed, each with its typed error: DELETE_FAILED, or ABORTED. */
-  failed: { url: string; error: NatsBridgeError }[];
-}
-
-export interface DeleteConsumedOptions {
-  signal?: AbortSignal;
-  /** The bridge's connection, for stores that live in NATS (the bridge passes its own). */
-  connection?: ConnectionProvider;
-}
+export type { DeleteConsumedOptions, DeleteConsumedResult };
 
 /**
  * Delete the link blobs of a received envelope that `store` owns. Never

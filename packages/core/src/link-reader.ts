@@ -16,6 +16,7 @@ import { checkLinkUrl, type LinkPolicy } from "./link-policy.js";
 import type { SmartReceiveOptions } from "./options.js";
 import type { Platform } from "./platform/types.js";
 import type { ClaimCheckReader, ConnectionProvider, DownloadHandler } from "./store.js";
+import type { HandlerRetries } from "./store-read.js";
 
 export interface LinkReadContext {
   platform: Platform;
@@ -47,13 +48,6 @@ export function receiveReaders(
   o: Pick<SmartReceiveOptions, "store" | "stores" | "downloadHandler" | "maxRetries" | "baseDelay" | "maxDelay">,
 ): ClaimCheckReader[] {
   return [...(o.store ? [o.store] : []), ...(o.stores ?? []), ...(o.downloadHandler ? [downloadHandlerReader(o.downloadHandler, o)] : [])];
-}
-
-/** The retry schedule handed to a download handler: the receive options' values, or the references' defaults. */
-export interface HandlerRetries {
-  maxRetries?: number | undefined;
-  baseDelay?: number | undefined;
-  maxDelay?: number | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   DEFAULT_SIZE_THRESHOLD,
   DOWNLOAD_DEFAULTS,
 } from "./defaults.js";
-import type { JetStreamPublishOptions } from "./jetstream.js";
+import type { JetStreamPublishOptions } from "./jetstream-types.js";
 import type { Logger } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 import type { Platform } from "./platform/types.js";

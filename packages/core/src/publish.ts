@@ -4,7 +4,7 @@
 
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { PublishFailedError } from "@natsbridge/envelope";
-import type { JetStreamPublishOptions } from "./jetstream.js";
+import type { JetStreamPublishOptions } from "./jetstream-types.js";
 import type { MessageLog } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 
@@ -39,7 +39,7 @@ export function publishEnvelope(nc: NatsConnectionLike, bytes: Uint8Array, ctx: 
 }
 
 async function publishToStream(nc: NatsConnectionLike, bytes: Uint8Array, ctx: PublishContext): Promise<void> {
-  const { publishToJetStream } = await import("./jetstream.js");
+  const { publishToJetStream } = await import("./jetstream-publish.js");
   await publishToJetStream(nc, ctx.subject, bytes, ctx.msgId, ctx.jetstream === true ? {} : (ctx.jetstream as JetStreamPublishOptions), {
     correlationId: ctx.correlationId,
     signal: ctx.signal,

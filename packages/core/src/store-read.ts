@@ -7,11 +7,17 @@ import { AbortedError, DownloadFailedError, isNatsBridgeError, SizeLimitExceeded
 import { BodyBuffer } from "./body-buffer.js";
 import type { DownloadOptions } from "./download.js";
 import { backoffDelay } from "./link-policy.js";
-import type { HandlerRetries } from "./link-reader.js";
 import { redactUrl } from "./logger.js";
 import { readableChunks } from "./source.js";
 import type { ClaimCheckGetOptions, ClaimCheckReader, ConnectionProvider, DownloadHandler, GetBody } from "./store.js";
 import { abortableSleep } from "./timers.js";
+
+/** The retry schedule handed to a download handler: the receive options' values, or the references' defaults. */
+export interface HandlerRetries {
+  maxRetries?: number | undefined;
+  baseDelay?: number | undefined;
+  maxDelay?: number | undefined;
+}
 
 /** A store's `get`, with the receiver's retries, time limit per chunk, size limit and resumption. */
 export async function* readFromStore(

@@ -10,7 +10,7 @@ import type { MsgHdrs } from "@nats-io/nats-core";
 import { isNatsBridgeError, type ReceivedEnvelope, type WireEnvelope, type WirePayload } from "@natsbridge/envelope";
 import type * as Otel from "@opentelemetry/api";
 import type { SmartReceiveOptions } from "./options.js";
-import type { ReceiveObservation, SendObservation, Telemetry } from "./telemetry.js";
+import type { ReceiveObservation, SendObservation, Telemetry } from "./telemetry-types.js";
 
 type Api = typeof Otel;
 
