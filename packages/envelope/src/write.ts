@@ -15,7 +15,7 @@
 
 import { base64Length, createLinkPayload, type EnvelopeInput, envelopeHeader } from "./build.js";
 import { encodeBase64, encodeUtf8 } from "./bytes.js";
-import { InvalidDataError } from "./errors.js";
+import { isPlain, NodeBuffer, objectJson, quote, utf8Length } from "./json-text.js";
 import type { EnvelopeHeader, JsonObject, WireEnvelope, WirePayload } from "./types.js";
 
 /** The envelope's own fields, written; payloads are added by writeEnvelope. */
@@ -203,61 +203,3 @@ function metadataJson(metadata: JsonObject, given: JsonObject | undefined, size:
 function payloadHead(p: { id: string; dataname: string; payload_type: string; transport: string; encoding: string; size: number }): string {
   return `{"id":${quote(p.id)},"dataname":${quote(p.dataname)},"payload_type":${quote(p.payload_type)},"transport":"${p.transport}","encoding":"${p.encoding}","size":${p.size}`;
 }
-
-// ---- JSON text and its UTF-8 length --------------------------------------------
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL because every ASCII character counts here
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/**
- * Printable ASCII without `"` and `\`: JSON.stringify writes such a string as
- * it is. A loop, not a regex: the strings are short, and a regex costs more
- * to start than to run here.
- */
-function isPlain(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
-}
-
-function quote(value: string): string {
-  return isPlain(value) ? `"${value}"` : JSON.stringify(value);
-}
-
-function objectJson(value: object, what: string): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (cause) {
-    throw new InvalidDataError(`${what} is not JSON-serializable: ${String(cause)}`, { cause });
-  }
-  // A toJSON() returning undefined leaves nothing to write.
-  if (json === undefined) throw new InvalidDataError(`${what} is not JSON-serializable`);
-  return json;
-}
-
-/** UTF-8 bytes of JSON text (which never holds lone surrogates: JSON.stringify escapes them). */
-function utf8Length(text: string): number {
-  if (NodeBuffer) return NodeBuffer.byteLength(text, "utf8");
-  if (!NON_ASCII.test(text)) return text.length;
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
-      i++;
-    } else n += 2;
-  }
-  return n;
-}
-
-interface NodeBufferLike extends Uint8Array {
-  write(text: string, offset: number, encoding: "utf8" | "latin1"): number;
-}
-const NodeBuffer = (
-  globalThis as { Buffer?: { allocUnsafe(size: number): NodeBufferLike; byteLength(text: string, encoding: "utf8"): number } }
-).Buffer;
