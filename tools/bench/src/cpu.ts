@@ -7,12 +7,13 @@
 //
 //   pnpm --filter @natsbridge/bench run bench:cpu
 //   BENCH_CPU_MS=300 BENCH_ROUNDS=7 tsx src/cpu.ts
+//   BENCH_SIZES=100,10000 tsx src/cpu.ts          # some sizes only
 
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
 import { createBridge } from "@natsbridge/core";
 import { referenceReceive, referenceSend } from "./reference-path.js";
 
-const SIZES = [100, 10_000, 500_000, 900_000];
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [100, 10_000, 500_000, 900_000];
 const ROUND_MS = Number(process.env.BENCH_CPU_MS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const encoder = new TextEncoder();

@@ -11,6 +11,7 @@
 //   pnpm bench                                   # all sizes
 //   BENCH_SECONDS=0.5 BENCH_ROUNDS=7 pnpm bench  # shorter rounds
 //   BENCH_SIZES=100,10000 pnpm bench             # some sizes only
+//   BENCH_PATHS=natsbridge pnpm bench           # some paths only (e.g. under node --cpu-prof)
 //   BENCH_OTEL=sdk pnpm bench                    # with an OpenTelemetry SDK registered (otel.ts)
 //   BENCH_COMPARE_CORE=/other/checkout/packages/core/dist/index.js pnpm bench
 //                                                # also that build of core, in the same rotation
@@ -87,7 +88,7 @@ async function round(mode: Mode, label: string, subject: string, size: number, w
   return { msgs: guard.processed, seconds };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : Number.NaN);
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
 const stopTelemetry = process.env.BENCH_OTEL === "sdk" ? await startBenchTelemetry() : undefined;
@@ -103,7 +104,11 @@ const COMPARE = process.env.BENCH_COMPARE_CORE ? pathToFileURL(process.env.BENCH
 const otherBridge = COMPARE
   ? ((await import(COMPARE)) as { createBridge: typeof createBridge }).createBridge({ connection: sender, sizeThreshold: 1_000_000 })
   : undefined;
-const MODES: Mode[] = otherBridge ? ["raw", "reference", "natsbridge", "other"] : ["raw", "reference", "natsbridge"];
+/** BENCH_PATHS=natsbridge,reference runs some paths only (to profile one path's threads). */
+const ONLY = process.env.BENCH_PATHS?.split(",");
+const MODES = (
+  otherBridge ? (["raw", "reference", "natsbridge", "other"] as Mode[]) : (["raw", "reference", "natsbridge"] as Mode[])
+).filter((mode) => !ONLY || ONLY.includes(mode));
 
 console.log(
   `node ${process.version}; nats-server ${server.url}; ${ROUNDS} rounds × ${ROUND_SECONDS}s per size and path; ` +
