@@ -27,10 +27,17 @@ export class BridgeDefaults<D extends BaseOptions> {
     return { ...SUBSCRIBER_DOWNLOAD_DEFAULTS, ...this.#defaults, ...options };
   }
 
-  /** The resolved base of these options: kept for the defaults themselves. */
+  /**
+   * The resolved base of these options: the defaults' own, kept, whenever the
+   * call leaves the fields it is made of as the defaults have them (a call
+   * with `{ timeout }` or `{ msgPurpose }` does not resolve them again).
+   */
   resolve(o: BaseOptions): ResolvedBase {
-    if (o !== this.#defaults) return resolveBase(o, this.#platform);
-    this.#base ??= resolveBase(o, this.#platform);
+    const d = this.#defaults;
+    if (o !== d && (o.brokerUrl !== d.brokerUrl || o.fileserverUrl !== d.fileserverUrl || o.codecs !== d.codecs || o.logger !== d.logger)) {
+      return resolveBase(o, this.#platform);
+    }
+    this.#base ??= resolveBase(d, this.#platform);
     return this.#base;
   }
 }

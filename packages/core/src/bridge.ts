@@ -10,6 +10,7 @@ import { ConnectionPool } from "./connection.js";
 // Types only: the JetStream code is imported on first use (see jetstream-api.ts).
 import type { ConsumeHandler, ConsumeOptions } from "./jetstream-consume.js";
 import type { Consumption } from "./jetstream-types.js";
+import { LazyModule } from "./lazy-module.js";
 import { deleteConsumed } from "./lifecycle.js";
 import type { NatsConnectionLike, NatsMessageLike } from "./nats-connection.js";
 import {
@@ -39,6 +40,8 @@ export type { BridgeOptions, StreamingOptions } from "./options.js";
 export type { ReceivableMessage } from "./receive.js";
 export type { RequestOptions } from "./request.js";
 export type { EnvelopeSubscription, SubscribeOptions } from "./subscribe.js";
+
+const requestModule = new LazyModule(() => import("./request.js"));
 
 /** `C`: the type `connection()` hands out, the given `connection`'s, else nats.js v3's NatsConnection (the pool's). */
 export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
@@ -121,7 +124,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   /** Send and wait for the reply on an inbox set as `reply_to`; NO_RESPONDERS at once when nobody subscribes. */
   async request(subject: string, payloads: readonly SendPayload[], options: RequestOptions = {}): Promise<ReceivedEnvelope> {
     const nc = await this.#connection(options);
-    const { requestInbox, requestReply } = await import("./request.js");
+    const { requestInbox, requestReply } = requestModule.value ?? (await requestModule.load());
     const inbox = requestInbox(this.#inboxes, nc);
     // One resolved base for the request and its reply: replyTo and the connection do not change it.
     const o = this.#defaults.options(options);
@@ -164,9 +167,8 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
         receive: (m: JsMsg) => this.#receive(m, o, connection, base),
         deleteBlobs: async (envelope, store) => {
           const result = await deleteConsumed(store, envelope, { connection });
-          if (result.failed.length > 0) {
+          if (result.failed.length > 0)
             logger.warn({ correlation_id: envelope.correlation_id, failed: result.failed.length }, "consume: some blobs not deleted");
-          }
           return result;
         },
         log: logger,

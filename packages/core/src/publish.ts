@@ -5,6 +5,7 @@
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { PublishFailedError } from "@natsbridge/envelope";
 import type { JetStreamPublishOptions } from "./jetstream-types.js";
+import { LazyModule } from "./lazy-module.js";
 import type { MessageLog } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 
@@ -38,8 +39,10 @@ export function publishEnvelope(nc: NatsConnectionLike, bytes: Uint8Array, ctx: 
   if (ctx.flush) return nc.flush().catch((cause: unknown) => Promise.reject(failed(cause)));
 }
 
+const jetStreamPublish = new LazyModule(() => import("./jetstream-publish.js"));
+
 async function publishToStream(nc: NatsConnectionLike, bytes: Uint8Array, ctx: PublishContext): Promise<void> {
-  const { publishToJetStream } = await import("./jetstream-publish.js");
+  const { publishToJetStream } = jetStreamPublish.value ?? (await jetStreamPublish.load());
   await publishToJetStream(nc, ctx.subject, bytes, ctx.msgId, ctx.jetstream === true ? {} : (ctx.jetstream as JetStreamPublishOptions), {
     correlationId: ctx.correlationId,
     signal: ctx.signal,
