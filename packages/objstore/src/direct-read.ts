@@ -12,12 +12,9 @@
 // replica is therefore asked again of the leader (Message Get), which has
 // every acknowledged write.
 
-import { Base64UrlPaddedCodec } from "@nats-io/obj";
 import { ChecksumMismatchError } from "@natsbridge/envelope";
-import { sha256 } from "js-sha256";
 import { type BucketHandles, chunkSubject, metaSubject, type ObjectMeta } from "./bucket.js";
-
-const DIGEST_PREFIX = "SHA-256=";
+import { createObjectHasher, DIGEST_PREFIX } from "./digest.js";
 
 interface StoredMessage {
   seq: number;
@@ -48,7 +45,7 @@ export interface ChunkRead {
 export async function* readChunks(h: BucketHandles, meta: ObjectMeta, read: ChunkRead): AsyncGenerator<Uint8Array> {
   if (meta.chunks === 0 || read.offset >= meta.size) return;
   const subject = chunkSubject(h.bucket, meta.nuid);
-  const hash = sha256.create();
+  const hash = await createObjectHasher();
   let skip = read.offset;
   let bytes = 0;
   // Chunks are stored in order, so each one is the next message on the subject after the one before.
@@ -63,7 +60,7 @@ export async function* readChunks(h: BucketHandles, meta: ObjectMeta, read: Chun
     const data = found.data;
     bytes += data.byteLength;
     hash.update(data);
-    if (chunk === meta.chunks - 1) checkWhole(meta, bytes, new Uint8Array(hash.arrayBuffer()));
+    if (chunk === meta.chunks - 1) checkWhole(meta, bytes, hash.digest());
     if (skip >= data.byteLength) {
       skip -= data.byteLength;
       continue;
@@ -73,11 +70,10 @@ export async function* readChunks(h: BucketHandles, meta: ObjectMeta, read: Chun
   }
 }
 
-function checkWhole(meta: ObjectMeta, bytes: number, digest: Uint8Array): void {
+function checkWhole(meta: ObjectMeta, bytes: number, got: string): void {
   // A plain Error: the chunk count and the size disagree, the read is tried again.
   if (bytes !== meta.size) throw new Error(`object read ${bytes} bytes in ${meta.chunks} chunks, its meta says ${meta.size}`);
   if (!meta.digest?.startsWith(DIGEST_PREFIX)) return;
-  const got = `${DIGEST_PREFIX}${Base64UrlPaddedCodec.encode(digest)}`;
   if (got !== meta.digest) {
     throw new ChecksumMismatchError(`object ${JSON.stringify(meta.name)} in bucket ${meta.bucket} does not match its digest`, {
       details: { bucket: meta.bucket, name: meta.name, expected: meta.digest, actual: got },

@@ -8,9 +8,8 @@
 // knows the nuid its chunks went to: see `removeLeftovers`.
 
 import { headers, nuid } from "@nats-io/nats-core";
-import { Base64UrlPaddedCodec } from "@nats-io/obj";
-import { sha256 } from "js-sha256";
 import { type BucketHandles, chunkSubject, metaSubject, type ObjectMeta } from "./bucket.js";
+import { createObjectHasher } from "./digest.js";
 import { removeLeftovers } from "./leftovers.js";
 
 export interface ObjectWrite {
@@ -70,7 +69,7 @@ export async function writeObject(h: BucketHandles, write: ObjectWrite): Promise
   // nothing another write put there.
   const touched = [chunks];
   try {
-    const hash = sha256.create();
+    const hash = await createObjectHasher();
     for await (const piece of rechunk(write.body, chunkSize)) {
       write.signal?.throwIfAborted();
       hash.update(piece);
@@ -81,7 +80,7 @@ export async function writeObject(h: BucketHandles, write: ObjectWrite): Promise
     }
     write.signal?.throwIfAborted();
     written.mtime = new Date().toISOString();
-    written.digest = `SHA-256=${Base64UrlPaddedCodec.encode(new Uint8Array(hash.arrayBuffer()))}`;
+    written.digest = hash.digest();
     written.deleted = false;
     // The newest meta message on the subject is the object: earlier ones are rolled up.
     const rollup = headers();
