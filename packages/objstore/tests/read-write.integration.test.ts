@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { headers } from "@nats-io/nats-core";
-import { Base64UrlPaddedCodec, Objm } from "@nats-io/obj";
+import { Base64UrlPaddedCodec, Objm, setSha256Backend } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pattern } from "@natsbridge/core/testing";
 import { isNatsBridgeError } from "@natsbridge/envelope";
@@ -148,6 +148,21 @@ describe("writes", () => {
     });
     expect(info?.digest).toBe(`SHA-256=${createHash("sha256").update(body).digest("base64url")}=`);
     expect(Buffer.compare(Buffer.from((await objects.getBlob(name))!), body)).toBe(0);
+  });
+
+  it("hash with the backend @nats-io/obj is set to: node:crypto writes and checks the same digest", async () => {
+    const bucket = `layout_${process.pid}`;
+    const store = objectStore({ bucket, chunkSize: 16 * 1024, connection: await freshConnection() });
+    const body = pattern(40_000);
+    setSha256Backend("native");
+    try {
+      const { url } = await store.put(request(body));
+      const info = await (await new Objm(nc).open(bucket)).info(parseObjectUrl(url)!.name);
+      expect(info?.digest).toBe(`SHA-256=${createHash("sha256").update(body).digest("base64url")}=`);
+      expect(Buffer.compare(await readAll(await store.get(url)), body)).toBe(0);
+    } finally {
+      setSha256Backend("js");
+    }
   });
 
   it("cut off midway purge the chunks they wrote: UPLOAD_FAILED and nothing left in the bucket", async () => {
