@@ -92,7 +92,7 @@ export const OBJECT_STORE_R3: LinkStoreCase = {
     // Created up front through an admin connection to the whole cluster, R3; the
     // bridges then read and write it through their own connections. The first R3
     // stream of a cluster just started can take longer than the client's default 5 s
-    // to be placed on a busy machine (one run of eight timed out here).
+    // to be placed on a busy machine (one run of fourteen timed out here).
     const admin = await connect({ servers: cluster.nodes.map((node) => node.url) });
     try {
       await new Objm(jetstream(admin, { timeout: 30_000 })).create(bucket, { replicas: 3, storage: StorageType.File });
