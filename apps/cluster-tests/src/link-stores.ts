@@ -3,7 +3,7 @@
 // JetStream object store lives in the cluster under test, in an R3 bucket, so
 // its blobs go through the same failover as the messages.
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Objm, StorageType } from "@nats-io/obj";
 import { connect } from "@nats-io/transport-node";
 import type { ClaimCheckStore } from "@natsbridge/core";
@@ -71,27 +71,31 @@ const s3OnVersityGw: LinkStoreCase = {
 };
 
 /**
- * The object store in an R3 bucket of the cluster under test. Not in
- * LINK_STORES yet: with its bucket's leader killed mid-run, the failover run
- * does not keep its promises (10 runs, 1 passed). Consumption slows to
- * 30–200 messages a second after the failover (843–9,996 of 10,000 delivered
- * 90 s after the last send; every read creates a consumer on the R3 bucket's
- * stream), and slow batches outlive ack_wait (redeliveries, absorbed by the
- * msg_id guard). And a put cut
- * by the kill can leave an orphaned chunk (its clean-up purge fails too): 2 of
- * the runs. (Reads used to leave their consumer on the bucket's stream for
- * 5 minutes, until the server refused more; fixed in @natsbridge/objstore.)
- * Enabling it is the one line below; see issue #17 and docs/deployment.md.
+ * The object store in an R3 bucket of the cluster under test. Its bucket's
+ * leader is moved to the node the failover test kills, so blob writes and
+ * reads are cut too. Two things make it keep the test's promises
+ * (@natsbridge/objstore, issue #17):
+ * - reads use JetStream Direct Get, which any replica answers: no consumer
+ *   per read, nothing waits for the stream's new leader. Reads through an
+ *   ordered consumer stalled: a pull sent to a consumer just created on
+ *   another node can beat the route's interest in it, the server answers 503
+ *   no responders, and the client pulls again only after two missed idle
+ *   heartbeats (30 s); after the failover that happened often enough to slow
+ *   consumption to 30–200 messages a second (docs/deployment.md);
+ * - a put cut by the kill purges the chunks (and the meta message) it wrote,
+ *   retrying through the election, so it leaves no orphan.
  */
 export const OBJECT_STORE_R3: LinkStoreCase = {
   name: "object store (R3)",
   async start({ cluster }) {
     const bucket = "failover-blobs";
     // Created up front through an admin connection to the whole cluster, R3; the
-    // bridges then read and write it through their own connections.
+    // bridges then read and write it through their own connections. The first R3
+    // stream of a cluster just started can take longer than the client's default 5 s
+    // to be placed on a busy machine (one run of fourteen timed out here).
     const admin = await connect({ servers: cluster.nodes.map((node) => node.url) });
     try {
-      await new Objm(admin).create(bucket, { replicas: 3, storage: StorageType.File });
+      await new Objm(jetstream(admin, { timeout: 30_000 })).create(bucket, { replicas: 3, storage: StorageType.File });
     } catch (error) {
       await admin.close();
       throw error;
@@ -122,4 +126,4 @@ export const OBJECT_STORE_R3: LinkStoreCase = {
   },
 };
 
-export const LINK_STORES: readonly LinkStoreCase[] = [s3OnVersityGw];
+export const LINK_STORES: readonly LinkStoreCase[] = [s3OnVersityGw, OBJECT_STORE_R3];

@@ -9,8 +9,9 @@
 // It runs once per link store (src/link-stores.ts): S3 on versitygw, and the
 // JetStream object store in an R3 bucket of the same cluster, whose leader is
 // moved to the doomed node too, so blob writes are cut by the kill as well.
-// Such a cut put fails with UPLOAD_FAILED before anything is published; the
-// sender sends again with the same msg id, as an application would.
+// Such a cut put fails with UPLOAD_FAILED before anything is published, once
+// it has purged the chunks it wrote (retried until the bucket's stream has a
+// new leader); the sender sends again with the same msg id, as an application would.
 //
 // NATSBRIDGE_FAILOVER_MESSAGES sets the count (default 10,000).
 import { AckPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";

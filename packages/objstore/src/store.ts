@@ -9,8 +9,14 @@
 // TTL expires them or delete-after-consume (core's deleteConsumed) removes
 // them. Plain HTTP receivers (the Julia, Python, JavaScript references) cannot
 // read these links: see docs/packages/objstore.md.
+//
+// Reads use JetStream Direct Get (direct-read.ts): any replica answers, no
+// consumer is created, and reads carry on through a failover of the bucket's
+// stream. A bucket without `allow_direct` is read through an ordered consumer.
+// Writes are the store's own (write.ts), so that a write cut off by a failover
+// purges what it wrote once the stream answers again (leftovers.ts).
 
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/nats-core";
 import { type ObjectInfo, type ObjectStore, Objm, StorageType } from "@nats-io/obj";
 import {
@@ -33,16 +39,11 @@ import {
   type NatsBridgeError,
   UploadFailedError,
 } from "@natsbridge/envelope";
+import type { OpenBucket } from "./bucket.js";
+import { readChunks, readMeta } from "./direct-read.js";
 import { checkOptions, DEFAULT_CHUNK_SIZE, type ObjectStoreOptions } from "./options.js";
 import { formatObjectUrl, parseObjectUrl } from "./url.js";
-
-/** The bucket as one connection sees it: its handle and its TTL (0 = none). */
-interface OpenBucket {
-  objects: ObjectStore;
-  ttlNanos: number;
-  /** The connection as @nats-io/jetstream's consumers need it (see `asV3Connection`). */
-  nc: NatsConnection;
-}
+import { ObjectWriteError, writeObject } from "./write.js";
 
 /** Chunk messages a read asks the server for at once: bounds the memory a read holds. */
 const READ_AHEAD_BYTES = 1024 * 1024;
@@ -77,20 +78,21 @@ export class NatsObjectStore implements ClaimCheckStore {
     try {
       const nc = await this.#connection(request.connection);
       const bucket = await this.#open(nc, this.#options.create !== false);
-      await bucket.objects.put(
-        {
-          name,
-          options: { max_chunk_size: this.#options.chunkSize ?? DEFAULT_CHUNK_SIZE },
-          // Shown by `nats object info`: which message the blob belongs to.
-          metadata: {
-            dataname: request.dataname,
-            payload_type: request.payloadType,
-            correlation_id: request.correlationId,
-            msg_id: request.msgId,
-          },
+      const total = request.size ?? (request.body instanceof Uint8Array ? request.body.byteLength : undefined);
+      await writeObject(bucket, {
+        name,
+        chunkSize: this.#options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+        // Shown by `nats object info`: which message the blob belongs to.
+        metadata: {
+          dataname: request.dataname,
+          payload_type: request.payloadType,
+          correlation_id: request.correlationId,
+          msg_id: request.msgId,
         },
-        readableBody(request),
-      );
+        body: bodyChunks(request.body),
+        onStored: (bytes) => request.onProgress?.(bytes, total),
+        signal: request.signal,
+      });
       const ttl = bucket.ttlNanos / 1e9;
       return {
         url: formatObjectUrl({ bucket: this.bucket, name }),
@@ -100,7 +102,17 @@ export class NatsObjectStore implements ClaimCheckStore {
           ...(ttl > 0 ? { expires_at: new Date(Date.now() + ttl * 1000).toISOString() } : {}),
         },
       };
-    } catch (cause) {
+    } catch (thrown) {
+      // A write that failed has purged what it wrote, or says it could not (cleanupError).
+      const failure = thrown instanceof ObjectWriteError ? thrown.failure : undefined;
+      const cause = failure ? failure.cause : thrown;
+      if (failure?.cleanupError) {
+        throw new UploadFailedError(
+          `upload of '${request.dataname}' to object store bucket ${this.bucket} failed: ${message(cause)}. Nothing was published, ` +
+            `but what the upload wrote could not be purged (${message(failure.cleanupError)}): ${failure.subjects.join(", ")} may hold an orphan.`,
+          { ...where, cause, details: { bucket: this.bucket, name, leftovers: failure.subjects } },
+        );
+      }
       if (request.signal?.aborted) throw new AbortedError(`upload to bucket ${this.bucket} aborted`, { ...where, cause });
       if (isNatsBridgeError(cause)) throw cause.withContext(where);
       throw new UploadFailedError(
@@ -134,9 +146,22 @@ export class NatsObjectStore implements ClaimCheckStore {
     } catch (error) {
       throw isNotFound(error) ? this.#gone(location.name, correlationId, "the bucket does not exist") : error;
     }
+    if (bucket.allowDirect) {
+      let meta: Awaited<ReturnType<typeof readMeta>>;
+      try {
+        meta = await readMeta(bucket, location.name);
+      } catch (error) {
+        // A name no NATS client can encode into a subject (@nats-io/obj's encoder takes Latin-1 only) names no object.
+        if (error instanceof DOMException && error.name === "InvalidCharacterError") meta = undefined;
+        else throw error;
+      }
+      if (!meta || meta.deleted) throw this.#gone(location.name, correlationId, "deleted, expired, or never stored");
+      const aborted = () => new AbortedError("download aborted", { correlationId, cause: signal?.reason });
+      return readChunks(bucket, meta, { offset, signal, aborted });
+    }
     const info = await bucket.objects.info(location.name);
     if (!info || info.deleted) throw this.#gone(location.name, correlationId, "deleted, expired, or never stored");
-    return this.#chunks(bucket.nc, info, offset, signal, correlationId);
+    return this.#chunksThroughConsumer(bucket.nc, info, offset, signal, correlationId);
   }
 
   /** Delete a blob (its chunks are purged). Already gone, or its bucket, counts as deleted. */
@@ -185,6 +210,7 @@ export class NatsObjectStore implements ClaimCheckStore {
 
   async #openOnce(given: NatsConnection, create: boolean): Promise<OpenBucket> {
     const nc = asV3Connection(given);
+    const stream = `OBJ_${this.bucket}`;
     const objm = new Objm(nc);
     let objects: ObjectStore;
     try {
@@ -200,7 +226,16 @@ export class NatsObjectStore implements ClaimCheckStore {
     }
     const status = await objects.status();
     if (create) this.#checkBucket(status.ttl, status.replicas);
-    return { objects, ttlNanos: status.ttl, nc };
+    return {
+      bucket: this.bucket,
+      stream,
+      nc,
+      js: jetstream(nc),
+      jsm: await jetstreamManager(nc, { checkAPI: false }),
+      allowDirect: status.streamInfo.config.allow_direct === true,
+      objects,
+      ttlNanos: status.ttl,
+    };
   }
 
   /** A sender asking for a TTL or replica count the existing bucket does not have is told, not ignored. */
@@ -220,11 +255,12 @@ export class NatsObjectStore implements ClaimCheckStore {
   }
 
   /**
-   * The object's chunks through an ordered consumer on its chunk subject,
-   * asked for a few at a time: the server sends more only as they are read,
-   * so a slow reader holds at most READ_AHEAD_BYTES.
+   * The object's chunks through an ordered consumer on its chunk subject, for
+   * buckets without `allow_direct`, asked for a few at a time: the server
+   * sends more only as they are read, so a slow reader holds at most
+   * READ_AHEAD_BYTES.
    */
-  async *#chunks(
+  async *#chunksThroughConsumer(
     nc: NatsConnection,
     info: ObjectInfo,
     offset: number,
@@ -282,32 +318,6 @@ export class NatsObjectStore implements ClaimCheckStore {
 /** A claim-check store on a JetStream Object Store bucket: `smartsend(subject, payloads, { store: objectStore({ bucket }) })`. */
 export function objectStore(options: ObjectStoreOptions): NatsObjectStore {
   return new NatsObjectStore(options);
-}
-
-/**
- * The put body as the ReadableStream @nats-io/obj reads, pulled one chunk at
- * a time (nothing is read ahead), reporting progress and stopping on abort.
- */
-function readableBody(request: ClaimCheckPutRequest): ReadableStream<Uint8Array> {
-  const chunks = bodyChunks(request.body)[Symbol.asyncIterator]();
-  const total = request.size ?? (request.body instanceof Uint8Array ? request.body.byteLength : undefined);
-  let sent = 0;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        request.signal?.throwIfAborted();
-        const next = await chunks.next();
-        if (next.done) return controller.close();
-        sent += next.value.byteLength;
-        controller.enqueue(next.value);
-        request.onProgress?.(sent, total);
-      },
-      async cancel(reason) {
-        await chunks.return?.(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 /**
