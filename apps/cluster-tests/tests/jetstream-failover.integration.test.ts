@@ -82,7 +82,7 @@ describe.each(LINK_STORES.map((c, index) => ({ ...c, index })))("JetStream R3 fa
   beforeAll(async () => {
     cluster = await startNatsCluster(3);
     admin = await connect({ servers: cluster.nodes.map((node) => node.url) });
-    jsm = await jetstreamManager(admin);
+    jsm = await jetstreamManager(admin, { timeout: 30_000 }); // see queue-workers: a fresh cluster under load
     linkStore = await storeCase.start({ cluster });
   });
   afterAll(async () => {

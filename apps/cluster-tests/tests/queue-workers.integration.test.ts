@@ -34,7 +34,9 @@ const throughput: Array<{ mode: string; workers: number; ms: number; perWorker: 
 beforeAll(async () => {
   cluster = await startNatsCluster(3);
   admin = await connect({ servers: cluster.nodes.map((node) => node.url) });
-  jsm = await jetstreamManager(admin);
+  // A fresh cluster on a busy 2-core machine can take longer than the API's 5 s
+  // default to create an R3 stream or consumer (seen once in CI-like runs).
+  jsm = await jetstreamManager(admin, { timeout: 30_000 });
   await jsm.streams.add({ name: STREAM, subjects: ["work.js.>"], num_replicas: 3 });
   publisher = createBridge({ brokerUrl: cluster.brokerUrl });
 });
