@@ -50,9 +50,7 @@ export function receiveEnvelope(
 ): Promise<ReceivedEnvelope> {
   // telemetry hook [receive]: undefined unless a tracer or meter provider is registered.
   const observed = ctx.telemetry?.startReceive(msg);
-  const receiving = receive(ctx, msg, o, base ?? resolveBase(o, ctx.platform), observed).catch((error: unknown) => {
-    throw errorInContext(error, {});
-  });
+  const receiving = receive(ctx, msg, o, base ?? resolveBase(o, ctx.platform), observed);
   return observed ? observed.outcome(receiving) : receiving;
 }
 
@@ -64,60 +62,65 @@ async function receive(
   base: ResolvedBase,
   observed: ReceiveObservation | undefined,
 ): Promise<ReceivedEnvelope> {
-  const { platform } = ctx;
-  // 1. parse (large direct payloads come back already decoded)
-  const { envelope, decoded } = readEnvelope(messageData(msg), { maxBytes: resolveMaxEnvelopeBytes(o) });
-  observed?.parsed(envelope); // telemetry hook [receive:parsed]
-  const correlationId = envelope.correlation_id;
-  const log = new MessageLog(base.logger, correlationId);
-  log.debug?.({ payloads: envelope.payloads.length, send_to: envelope.send_to }, "smartreceive: envelope parsed");
-  let links: LinkFetcher | undefined;
-  const payloads = envelope.payloads;
-  const values: unknown[] = new Array(payloads.length);
-  for (let i = 0; i < payloads.length; i++) {
-    const payload = payloads[i]!;
-    const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
-    try {
-      base.registry.get(payload.payload_type); // UNKNOWN_PAYLOAD_TYPE before any download
-    } catch (error) {
-      throw errorInContext(error, context);
-    }
-    // 2. fetch
-    let fetched: FetchedBytes;
-    if (payload.transport === "direct") {
-      fetched = { bytes: decoded[i] ?? directPayloadBytes(payload, correlationId) };
-      log.debug?.({ dataname: payload.dataname, size: fetched.bytes.byteLength }, "smartreceive: direct payload decoded");
-    } else if (payload.transport === "link") {
-      // Loaded on the first link payload: pages that only receive direct payloads never fetch it.
-      links ??= new (await import("./receive-fetch.js")).LinkFetcher(
-        { platform, fileserverUrl: base.fileserverUrl, correlationId, log, connection: ctx.connection },
-        o,
-      );
-      if (links.wantsStream(payload)) {
-        values[i] = links.stream(payload);
-        continue;
+  // Every failure leaves as a NatsBridgeError (a try/catch here: no `.catch` promise per message).
+  try {
+    const { platform } = ctx;
+    // 1. parse (large direct payloads come back already decoded)
+    const { envelope, decoded } = readEnvelope(messageData(msg), { maxBytes: resolveMaxEnvelopeBytes(o) });
+    observed?.parsed(envelope); // telemetry hook [receive:parsed]
+    const correlationId = envelope.correlation_id;
+    const log = new MessageLog(base.logger, correlationId);
+    log.debug?.({ payloads: envelope.payloads.length, send_to: envelope.send_to }, "smartreceive: envelope parsed");
+    let links: LinkFetcher | undefined;
+    const payloads = envelope.payloads;
+    const values: unknown[] = new Array(payloads.length);
+    for (let i = 0; i < payloads.length; i++) {
+      const payload = payloads[i]!;
+      const context = { correlationId, dataname: payload.dataname, payloadType: payload.payload_type };
+      try {
+        base.registry.get(payload.payload_type); // UNKNOWN_PAYLOAD_TYPE before any download
+      } catch (error) {
+        throw errorInContext(error, context);
       }
-      fetched = await fetchLink(links, payload, o, observed);
-    } else {
-      throw new UnknownTransportError(
-        `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
-        { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
-      );
+      // 2. fetch
+      let fetched: FetchedBytes;
+      if (payload.transport === "direct") {
+        fetched = { bytes: decoded[i] ?? directPayloadBytes(payload, correlationId) };
+        log.debug?.({ dataname: payload.dataname, size: fetched.bytes.byteLength }, "smartreceive: direct payload decoded");
+      } else if (payload.transport === "link") {
+        // Loaded on the first link payload: pages that only receive direct payloads never fetch it.
+        links ??= new (await import("./receive-fetch.js")).LinkFetcher(
+          { platform, fileserverUrl: base.fileserverUrl, correlationId, log, connection: ctx.connection },
+          o,
+        );
+        if (links.wantsStream(payload)) {
+          values[i] = links.stream(payload);
+          continue;
+        }
+        fetched = await fetchLink(links, payload, o, observed);
+      } else {
+        throw new UnknownTransportError(
+          `payload '${payload.dataname}' has unknown transport ${JSON.stringify(payload.transport)} (expected direct or link)`,
+          { correlationId, dataname: payload.dataname, details: { transport: payload.transport } },
+        );
+      }
+      // 3. verify
+      if (o.verify !== false) {
+        observed?.step("verify", payload, fetched.bytes); // telemetry hook [receive:verify]
+        const verified = verifyPayload(platform, payload, fetched, correlationId);
+        if (verified) await verified;
+      }
+      // 4. decode
+      observed?.step("decode", payload, fetched.bytes); // telemetry hook [receive:decode]
+      const value = decodeNow(base.registry, fetched.bytes, context);
+      values[i] = isPromiseLike(value) ? await value : value;
+      observed?.step(); // telemetry hook [receive:step-end]
     }
-    // 3. verify
-    if (o.verify !== false) {
-      observed?.step("verify", payload, fetched.bytes); // telemetry hook [receive:verify]
-      const verified = verifyPayload(platform, payload, fetched, correlationId);
-      if (verified) await verified;
-    }
-    // 4. decode
-    observed?.step("decode", payload, fetched.bytes); // telemetry hook [receive:decode]
-    const value = decodeNow(base.registry, fetched.bytes, context);
-    values[i] = isPromiseLike(value) ? await value : value;
-    observed?.step(); // telemetry hook [receive:step-end]
+    log.debug?.({}, "smartreceive: done");
+    return received(envelope, values, msg);
+  } catch (error) {
+    throw errorInContext(error, {});
   }
-  log.debug?.({}, "smartreceive: done");
-  return received(envelope, values, msg);
 }
 
 /**
