@@ -106,7 +106,7 @@ export class PayloadStream implements AsyncIterable<Uint8Array> {
   async *#verified(): AsyncGenerator<Uint8Array> {
     const { platform, verify, correlationId } = this.#checks;
     const where = { correlationId, dataname: this.dataname };
-    const hash = verify && this.sha256 ? platform.createSha256() : undefined;
+    const hash = verify && this.sha256 ? platform.createSha256(this.size) : undefined;
     let received = 0;
     for await (const chunk of this.#open()) {
       received += chunk.byteLength;

@@ -27,8 +27,17 @@ export interface Platform {
   connect(options: ConnectionOptions): Promise<NatsConnection>;
   /** SHA-256 of the bytes as lower-case hex; synchronous where the platform can hash in place (Node). */
   sha256(bytes: Uint8Array): string | Promise<string>;
-  /** An incremental SHA-256 for streamed bodies. */
-  createSha256(): { update(chunk: Uint8Array): void; digest(): Promise<string> };
+  /**
+   * SHA-256 of bytes in memory without holding the thread for long: started
+   * before an upload of the same bytes, it runs alongside it (Node: on a
+   * worker thread; browsers: Web Crypto). Without it, `sha256` is used.
+   */
+  sha256Async?(bytes: Uint8Array): Promise<string>;
+  /**
+   * An incremental SHA-256 for bodies that go by chunk. `size`, the expected
+   * length when known, lets Node hash large bodies on a worker thread.
+   */
+  createSha256(size?: number): { update(chunk: Uint8Array): void; digest(): Promise<string> };
   /** One HTTP GET, without redirects being followed silently into other hosts. */
   httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult>;
   /** Environment variable lookup (Node's process.env; nothing in browsers). */
