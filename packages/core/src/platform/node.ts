@@ -4,8 +4,8 @@ import { destination, pino } from "pino";
 import { request } from "undici";
 import { discardBody } from "../discard-body.js";
 import type { Logger } from "../logger.js";
+import { sha256InBackground, workerBody, workerSha256 } from "./body-worker.js";
 import { probeNatsServers } from "./probe.js";
-import { sha256InBackground, workerSha256 } from "./sha256-worker.js";
 import type { Platform } from "./types.js";
 
 // Smaller bodies hash on the calling thread: under ~2 ms of work, less than a trip to the worker.
@@ -39,6 +39,9 @@ export const nodePlatform: Platform = {
       update: (chunk) => void hash.update(chunk),
       digest: async () => hash.digest("hex"),
     };
+  },
+  bodySink(size, sha256) {
+    return size >= WORKER_MIN_BYTES ? workerBody(size, sha256) : undefined;
   },
   async httpGet(url, { signal, headers }) {
     // undici's request() follows no redirects: a redirect is a response we

@@ -17,6 +17,14 @@ export interface HttpGetResult {
   dump(): Promise<void>;
 }
 
+/** Where a body's chunks go to become one Uint8Array, with its SHA-256 when asked for. */
+export interface BodySink {
+  push(chunk: Uint8Array): void;
+  finish(): Promise<{ bytes: Uint8Array; sha256?: string | undefined }>;
+  /** The transfer failed: let go of what was collected. */
+  discard(): void;
+}
+
 export interface HttpGetOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
@@ -38,6 +46,12 @@ export interface Platform {
    * length when known, lets Node hash large bodies on a worker thread.
    */
   createSha256(size?: number): { update(chunk: Uint8Array): void; digest(): Promise<string> };
+  /**
+   * A sink for a body of about `size` bytes that takes the assembly (and the
+   * hashing) off the calling thread (Node: a worker thread, for large
+   * bodies), or undefined to collect on this thread.
+   */
+  bodySink?(size: number, sha256: boolean): BodySink | undefined;
   /** One HTTP GET, without redirects being followed silently into other hosts. */
   httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult>;
   /** Environment variable lookup (Node's process.env; nothing in browsers). */
