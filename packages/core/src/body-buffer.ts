@@ -72,17 +72,21 @@ export class BodyCollector {
 
   push(chunk: Uint8Array): void {
     this.#received += chunk.byteLength;
-    if (this.#sink) return this.#sink.push(chunk);
-    if (this.#sha256) (this.#hash ??= this.#platform.createSha256()).update(chunk);
+    if (this.#sink) {
+      this.#sink.push(chunk);
+      return;
+    }
+    if (this.#sha256) {
+      this.#hash ??= this.#platform.createSha256();
+      this.#hash.update(chunk);
+    }
     this.#buffer.push(chunk);
   }
 
   async result(): Promise<CollectedBody> {
     if (this.#sink) return this.#sink.finish();
-    return {
-      bytes: this.#buffer.bytes(),
-      sha256: this.#sha256 ? await (this.#hash ??= this.#platform.createSha256(0)).digest() : undefined,
-    };
+    if (this.#sha256) this.#hash ??= this.#platform.createSha256(0);
+    return { bytes: this.#buffer.bytes(), sha256: await this.#hash?.digest() };
   }
 
   /** The read failed: let go of what was collected. */

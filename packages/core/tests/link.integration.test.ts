@@ -214,8 +214,9 @@ describe("integrity", () => {
     return { data, url, big };
   }
 
-  it("a tampered stored file gives CHECKSUM_MISMATCH (buffered and streamed)", async () => {
-    const { data, url } = await sendBig();
+  // 2 MB hashes on the receiving thread; 6 MB on Node's body worker (4 MiB and up).
+  it.each([2_000_000, 6_000_000])("a tampered stored file of %i bytes gives CHECKSUM_MISMATCH (buffered and streamed)", async (size) => {
+    const { data, url } = await sendBig("big", size);
     const file = nginx.pathFor(url);
     const bytes = readFileSync(file);
     bytes[1000] = bytes[1000]! ^ 0xff;

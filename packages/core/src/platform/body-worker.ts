@@ -103,8 +103,8 @@ class BodyWorker {
   #failure: Error | undefined;
 
   constructor() {
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { inFlight: this.#inFlight.buffer } });
-    this.#worker.unref();
+    // No execArgv: the application's flags (--input-type=module, loaders) are not for this script.
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { inFlight: this.#inFlight.buffer } });
     this.#worker.on("message", (m: { block?: ArrayBuffer; id?: number } & SessionResult) => {
       if (m.block) {
         if (this.#spare.length < MAX_IN_FLIGHT) this.#spare.push(m.block);
@@ -112,6 +112,8 @@ class BodyWorker {
     });
     this.#worker.on("error", (error) => this.#fail(error));
     this.#worker.on("exit", (code) => this.#fail(new Error(`natsbridge body worker exited with code ${code}`)));
+    // After the listeners: adding a "message" listener refs the worker again.
+    this.#worker.unref();
   }
 
   get failed(): boolean {
@@ -197,6 +199,8 @@ class BodyWorker {
 
   #fail(error: Error): void {
     this.#failure ??= error;
+    // Callers waiting for room (ready) stop waiting.
+    Atomics.notify(this.#inFlight, 0);
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(this.#failure!));
   }
 }
