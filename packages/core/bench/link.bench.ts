@@ -10,7 +10,9 @@
 //    dist/, so no TypeScript loader inflates the figure). Goal: < 256 MB each.
 //
 // Environment: BENCH_MB (default 100), BENCH_GIB_MB (default 1024), BENCH_RUNS (default 5),
-// BENCH_SKIP_MEMORY=1 for the throughput part only.
+// BENCH_SKIP_MEMORY=1 for the throughput part only. BENCH_COMPARE_CORE=<another
+// build's dist/index.js> adds its sha256-on cases to the same rounds (before/after
+// figures measured side by side).
 
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
@@ -51,6 +53,13 @@ async function throughput(natsUrl: string, fileserverUrl: string, size: number, 
   const store = httpStore({ baseUrl: `${fileserverUrl}/bench` });
   const bridge = createBridge({ brokerUrl: natsUrl, fileserverUrl, store });
   const nc = await bridge.connection();
+  const compareWith = process.env.BENCH_COMPARE_CORE;
+  const other = compareWith ? ((await import(compareWith)) as typeof import("../src/index.js")) : undefined;
+  const otherBridge = other?.createBridge({
+    brokerUrl: natsUrl,
+    fileserverUrl,
+    store: other.httpStore({ baseUrl: `${fileserverUrl}/bench` }),
+  });
 
   const raw = async () => {
     const url = `${fileserverUrl}/raw/${Math.random().toString(36).slice(2)}`;
@@ -61,16 +70,18 @@ async function throughput(natsUrl: string, fileserverUrl: string, size: number, 
     for await (const c of get.body) chunks.push(c as Buffer);
     if (Buffer.concat(chunks).byteLength !== size) throw new Error("raw download size");
   };
-  const viaBridge = (send: object, receive: object) => async () => {
-    const sub = nc.subscribe(`bench.link.${Math.random()}`, { max: 1 });
-    const [, json] = await bridge.smartsend(sub.getSubject(), [["payload", payload, "binary"]], { flush: true, ...send });
-    let msg: Uint8Array | undefined;
-    for await (const m of sub) msg = m.data;
-    const env = await bridge.smartreceive(msg ?? json, receive);
-    const value = env.payloads[0]![1];
-    const n = value instanceof Uint8Array ? value.byteLength : await drain(value as PayloadStream);
-    if (n !== size) throw new Error("natsbridge download size");
-  };
+  const viaBridge =
+    (send: object, receive: object, b = bridge) =>
+    async () => {
+      const sub = nc.subscribe(`bench.link.${Math.random()}`, { max: 1 });
+      const [, json] = await b.smartsend(sub.getSubject(), [["payload", payload, "binary"]], { flush: true, ...send });
+      let msg: Uint8Array | undefined;
+      for await (const m of sub) msg = m.data;
+      const env = await b.smartreceive(msg ?? json, receive);
+      const value = env.payloads[0]![1];
+      const n = value instanceof Uint8Array ? value.byteLength : await drain(value as PayloadStream);
+      if (n !== size) throw new Error("natsbridge download size");
+    };
 
   const cases: [string, () => Promise<void>][] = [
     ["raw undici PUT + GET", raw],
@@ -78,6 +89,12 @@ async function throughput(natsUrl: string, fileserverUrl: string, size: number, 
     ["smartsend + smartreceive (checksum off)", viaBridge({ checksum: false }, { verify: false })],
     ["smartsend + smartreceive stream (sha256 on)", viaBridge({}, { stream: true })],
   ];
+  if (otherBridge) {
+    cases.push(
+      ["  BENCH_COMPARE_CORE build (sha256 on)", viaBridge({}, {}, otherBridge as never)],
+      ["  BENCH_COMPARE_CORE build stream (sha256 on)", viaBridge({}, { stream: true }, otherBridge as never)],
+    );
+  }
   // Rounds interleave the cases, and each case's ratio is taken within its
   // round: load from other work on the machine then hits raw and natsbridge alike.
   const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
@@ -104,6 +121,7 @@ async function throughput(natsUrl: string, fileserverUrl: string, size: number, 
   }
   console.log();
   await bridge.close();
+  await otherBridge?.close();
 }
 
 async function memory(natsUrl: string, fileserverUrl: string, size: number, dir: string): Promise<void> {
@@ -125,6 +143,16 @@ async function memory(natsUrl: string, fileserverUrl: string, size: number, dir:
   console.log(`  node + @natsbridge/core loaded, idle            ${mb(idle.maxRss)}`);
   console.log(`  sending (fileSource → httpStore, sha256)        ${mb(sent.maxRss)}  in ${(sent.ms / 1000).toFixed(1)} s`);
   console.log(`  receiving (stream: true, sha256 verified)       ${mb(received.maxRss)}  in ${(received.ms / 1000).toFixed(1)} s`);
+  const other = process.env.BENCH_COMPARE_CORE;
+  if (other) {
+    const env = { BENCH_CHILD_CORE: other };
+    const otherSent = await child(["send", natsUrl, fileserverUrl, file, envelopeFile], env);
+    const otherReceived = await child(["receive", fileserverUrl, envelopeFile], env);
+    console.log(`  BENCH_COMPARE_CORE build: sending                ${mb(otherSent.maxRss)}  in ${(otherSent.ms / 1000).toFixed(1)} s`);
+    console.log(
+      `  BENCH_COMPARE_CORE build: receiving              ${mb(otherReceived.maxRss)}  in ${(otherReceived.ms / 1000).toFixed(1)} s`,
+    );
+  }
 }
 
 interface ChildReport {
@@ -133,9 +161,9 @@ interface ChildReport {
   sha256?: string;
 }
 
-function child(argv: string[]): Promise<ChildReport> {
+function child(argv: string[], env: Record<string, string> = {}): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [childScript, ...argv], { stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(process.execPath, [childScript, ...argv], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.on("exit", (code) => {
