@@ -16,6 +16,7 @@
 // discarded, or forgotten by the worker once the session is collected.
 
 import { Worker } from "node:worker_threads";
+import { InternalError } from "@natsbridge/envelope";
 
 const BLOCK_BYTES = 1024 * 1024;
 /** Blocks posted and not yet handled, at most: the 8 MiB a slow worker can hold back. */
@@ -198,7 +199,8 @@ class BodyWorker {
   }
 
   #fail(error: Error): void {
-    this.#failure ??= error;
+    // Typed, as every failure the bridge reports; sends turn it into UPLOAD_FAILED.
+    this.#failure ??= new InternalError(`the SHA-256 worker thread failed: ${error.message}`, { cause: error });
     // Callers waiting for room (ready) stop waiting.
     Atomics.notify(this.#inFlight, 0);
     for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(this.#failure!));
