@@ -91,6 +91,15 @@ describe("worker body assembly", () => {
     expect((await body.finish()).sha256).toBe(sha(bytes));
   });
 
+  it("a body the worker cannot allocate fails alone, with INTERNAL_ERROR at its end", async () => {
+    const huge = workerBody(2 ** 50, true)!;
+    huge.push(pattern(1000, 1));
+    const other = workerBody(MiB, true)!;
+    other.push(pattern(MiB, 2));
+    await expect(huge.finish()).rejects.toMatchObject({ code: "INTERNAL_ERROR" });
+    expect((await other.finish()).sha256).toBe(sha(pattern(MiB, 2)));
+  });
+
   it("BodyCollector uses the worker for large bodies and this thread for small ones, with the same results", async () => {
     for (const size of [1000, 5 * MiB]) {
       const bytes = pattern(size, 6);

@@ -24,35 +24,36 @@ const MAX_IN_FLIGHT = 8;
 
 // CommonJS, evaluated by the worker (no file to ship or resolve). Messages in:
 // { id, open: { hash, size } }, { id, block, length, end }, { id, drop }.
-// Out: { block } (for reuse) and { id, hex, buffer, length } (the session's end).
+// Out: { block } (for reuse) and { id, hex, buffer, length, error } (the session's end).
+// A session that fails (a body too large to allocate) fails alone, at its end.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
 const inFlight = new Int32Array(workerData.inFlight);
 const sessions = new Map();
+function add(s, chunk) {
+  s.hash?.update(chunk);
+  if (s.size !== undefined) {
+    s.body ??= new Uint8Array(s.size);
+    if (s.fill + chunk.length > s.body.length) {
+      const bigger = new Uint8Array(Math.max(2 * s.body.length, s.fill + chunk.length));
+      bigger.set(s.body.subarray(0, s.fill));
+      s.body = bigger;
+    }
+    s.body.set(chunk, s.fill);
+  }
+  s.fill += chunk.length;
+}
 parentPort.on("message", (m) => {
   if (m.drop) return void sessions.delete(m.id);
-  if (m.open) {
-    sessions.set(m.id, {
-      hash: m.open.hash ? createHash("sha256") : undefined,
-      body: m.open.size === undefined ? undefined : new Uint8Array(m.open.size),
-      fill: 0,
-    });
-  }
+  if (m.open) sessions.set(m.id, { hash: m.open.hash ? createHash("sha256") : undefined, size: m.open.size, fill: 0 });
   const s = sessions.get(m.id);
   if (m.block) {
-    const chunk = new Uint8Array(m.block, 0, m.length);
-    if (s) {
-      s.hash?.update(chunk);
-      if (s.body) {
-        if (s.fill + chunk.length > s.body.length) {
-          const bigger = new Uint8Array(Math.max(2 * s.body.length, s.fill + chunk.length));
-          bigger.set(s.body.subarray(0, s.fill));
-          s.body = bigger;
-        }
-        s.body.set(chunk, s.fill);
-      }
-      s.fill += chunk.length;
+    try {
+      if (s && !s.error) add(s, new Uint8Array(m.block, 0, m.length));
+    } catch (error) {
+      s.error = String(error?.message ?? error);
+      s.body = undefined;
     }
     Atomics.sub(inFlight, 0, 1);
     Atomics.notify(inFlight, 0);
@@ -60,7 +61,9 @@ parentPort.on("message", (m) => {
   }
   if (m.end && s) {
     sessions.delete(m.id);
+    if (s.error) return void parentPort.postMessage({ id: m.id, error: s.error, length: s.fill });
     const hex = s.hash?.digest("hex");
+    s.body ??= s.size === undefined ? undefined : new Uint8Array(0);
     if (s.body) parentPort.postMessage({ id: m.id, hex, buffer: s.body.buffer, length: s.fill }, [s.body.buffer]);
     else parentPort.postMessage({ id: m.id, hex, length: s.fill });
   }
@@ -84,6 +87,8 @@ export interface SessionResult {
   /** The assembled body, when the session assembles one: `length` bytes of it. */
   buffer?: ArrayBuffer | undefined;
   length: number;
+  /** Why the worker could not finish the session. */
+  error?: string | undefined;
 }
 
 interface Pending {
@@ -109,7 +114,13 @@ class BodyWorker {
     this.#worker.on("message", (m: { block?: ArrayBuffer; id?: number } & SessionResult) => {
       if (m.block) {
         if (this.#spare.length < MAX_IN_FLIGHT) this.#spare.push(m.block);
-      } else if (m.id !== undefined) this.#settle(m.id, (p) => p.resolve({ hex: m.hex, buffer: m.buffer, length: m.length }));
+      } else if (m.id !== undefined) {
+        this.#settle(m.id, (p) =>
+          m.error === undefined
+            ? p.resolve({ hex: m.hex, buffer: m.buffer, length: m.length })
+            : p.reject(new InternalError(`the body worker could not take ${m.length}+ bytes: ${m.error}`)),
+        );
+      }
     });
     this.#worker.on("error", (error) => this.#fail(error));
     this.#worker.on("exit", (code) => this.#fail(new Error(`natsbridge body worker exited with code ${code}`)));
