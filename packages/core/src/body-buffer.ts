@@ -85,7 +85,7 @@ export class BodyCollector {
 
   async result(): Promise<CollectedBody> {
     if (this.#sink) return this.#sink.finish();
-    if (this.#sha256) this.#hash ??= this.#platform.createSha256(0);
+    if (this.#sha256) this.#hash ??= this.#platform.createSha256();
     return { bytes: this.#buffer.bytes(), sha256: await this.#hash?.digest() };
   }
 

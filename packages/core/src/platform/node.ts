@@ -31,8 +31,7 @@ export const nodePlatform: Platform = {
     return hex ?? nodePlatform.sha256(bytes);
   },
   createSha256(size) {
-    // Bodies of unknown length are streams, large as a rule.
-    const onWorker = size === undefined || size >= WORKER_MIN_BYTES ? workerSha256() : undefined;
+    const onWorker = size !== undefined && size >= WORKER_MIN_BYTES ? workerSha256() : undefined;
     if (onWorker) return onWorker;
     const hash = createHash("sha256");
     return {

@@ -42,8 +42,9 @@ export interface Platform {
    */
   sha256Async?(bytes: Uint8Array): Promise<string>;
   /**
-   * An incremental SHA-256 for bodies that go by chunk. `size`, the expected
-   * length when known, lets Node hash large bodies on a worker thread.
+   * An incremental SHA-256 for bodies that go by chunk. Given `size` (the
+   * expected length), Node hashes large bodies on a worker thread; without
+   * it, on the calling thread.
    */
   createSha256(size?: number): { update(chunk: Uint8Array): void; digest(): Promise<string> };
   /**
