@@ -1,9 +1,11 @@
 // What the smoke script sends, shared with the tests that check what arrived:
-// a text and a dictionary (small: direct, inside the envelope) and a 2 MiB
-// binary (over the size threshold: link, uploaded to the file server).
+// a text and a dictionary (small: direct, inside the envelope) and a 5 MiB
+// binary (over the size threshold: link, uploaded to the file server; 4 MiB
+// and up is hashed and assembled on core's body worker thread, so each
+// runtime's worker_threads is exercised too).
 import type { PayloadTuple } from "@natsbridge/core";
 
-export const BINARY_BYTES = 2 * 1024 * 1024;
+export const BINARY_BYTES = 5 * 1024 * 1024;
 
 export const TEXT = "Hello from the runtime smoke test! สวัสดี 👋";
 

@@ -3,7 +3,7 @@
 // would resolve it (the package's built Node entry, dist/index.js), over the
 // real nats-server and nginx WebDAV server the test started (NATS_URL,
 // FILESERVER_URL). A receiver bridge subscribes, a sender bridge sends text, a
-// dictionary and a 2 MiB binary that goes by link through `httpStore`; prints
+// dictionary and a 5 MiB binary that goes by link through `httpStore`; prints
 // one JSON line (SmokeReport) with what arrived, and exits 1 on any error.
 import process from "node:process";
 import { createBridge, httpStore, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";

@@ -60,7 +60,7 @@ export function describeRoundTrip(runtime: RuntimeUnderTest): void {
       expect(byName("settings")).toEqual({ dataname: "settings", payload_type: "dictionary", transport: "direct", value: DICTIONARY });
     });
 
-    it("receives the 2 MiB binary by link through httpStore and nginx, checksum intact", () => {
+    it("receives the 5 MiB binary by link through httpStore and nginx, checksum intact", () => {
       const { nginx } = ran();
       const blob = byName("blob");
       const sha256 = createHash("sha256").update(binaryPayload()).digest("hex");

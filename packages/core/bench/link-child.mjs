@@ -2,7 +2,9 @@
 // (no TypeScript loader in memory), so their peak RSS is natsbridge's own.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createBridge, fileSource, httpStore } from "../dist/index.js";
+
+// BENCH_CHILD_CORE: another build's dist/index.js (link.bench.ts's BENCH_COMPARE_CORE).
+const { createBridge, fileSource, httpStore } = await import(process.env.BENCH_CHILD_CORE ?? "../dist/index.js");
 
 const [, , role, ...args] = process.argv;
 const started = performance.now();

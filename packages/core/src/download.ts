@@ -14,7 +14,7 @@
 // sends and receives direct payloads never loads it.
 
 import { AbortedError, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError, type WirePayload } from "@natsbridge/envelope";
-import { BodyBuffer } from "./body-buffer.js";
+import { type CollectedBody, collectBody } from "./body-buffer.js";
 import { describeNetworkError, effectiveStatus, errorExcerpt, readErrorBody } from "./http-errors.js";
 import { backoffDelay, DEFAULT_USER_AGENT } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
@@ -89,10 +89,15 @@ class AttemptError extends Error {
 
 /** The whole link payload in memory. */
 export async function downloadWithBackoff(platform: Platform, url: string, options: DownloadOptions): Promise<Uint8Array> {
+  return (await downloadBody(platform, url, options, false)).bytes;
+}
+
+/** The whole link payload in memory, and its SHA-256 when `sha256`, computed as it arrives. */
+export function downloadBody(platform: Platform, url: string, options: DownloadOptions, sha256: boolean): Promise<CollectedBody> {
   // More bytes than declared never reach the buffer: downloadStream refuses them.
-  const body = new BodyBuffer();
-  for await (const chunk of downloadStream(platform, url, options, (total) => body.expect(total))) body.push(chunk);
-  return body.bytes();
+  return collectBody(platform, { sha256, maxBytes: options.maxBytes }, (body) =>
+    downloadStream(platform, url, options, (total) => body.expect(total)),
+  );
 }
 
 /**

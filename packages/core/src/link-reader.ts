@@ -11,6 +11,7 @@
 // resumption after a broken read apply (store-read.ts, download.ts: both
 // loaded on the first link payload). Nothing here knows any store.
 
+import type { CollectedBody } from "./body-buffer.js";
 import type { DownloadOptions } from "./download.js";
 import { checkLinkUrl, type LinkPolicy } from "./link-policy.js";
 import type { SmartReceiveOptions } from "./options.js";
@@ -37,6 +38,8 @@ export interface LinkRead {
   chunks(options: DownloadOptions): AsyncGenerator<Uint8Array>;
   /** The whole blob in memory; `expectedSize` (the envelope's) lets it fill one buffer. */
   bytes(options: DownloadOptions, expectedSize?: number): Promise<Uint8Array>;
+  /** The same, with the blob's SHA-256 (computed as it arrives) when `sha256`. */
+  read(options: DownloadOptions, expected: { size?: number | undefined; sha256: boolean }): Promise<CollectedBody>;
 }
 
 /**
@@ -84,9 +87,14 @@ export function openLink(url: string, ctx: LinkReadContext): LinkRead {
       else yield* (await import("./download.js")).downloadStream(platform, url, options);
     },
     async bytes(options, expectedSize) {
-      if (!reader) return (await import("./download.js")).downloadWithBackoff(platform, url, options);
-      const { collect, readFromStore } = await import("./store-read.js");
-      return collect(readFromStore(reader, url, options, connection), options.maxBytes, expectedSize);
+      return (await this.read(options, { size: expectedSize, sha256: false })).bytes;
+    },
+    async read(options, expected) {
+      if (!reader) return (await import("./download.js")).downloadBody(platform, url, options, expected.sha256);
+      const { collectBody, readFromStore } = await import("./store-read.js");
+      return collectBody(platform, { sha256: expected.sha256, maxBytes: options.maxBytes, expectedSize: expected.size }, () =>
+        readFromStore(reader, url, options, connection),
+      );
     },
   };
 }

@@ -106,6 +106,9 @@ export class PayloadStream implements AsyncIterable<Uint8Array> {
   async *#verified(): AsyncGenerator<Uint8Array> {
     const { platform, verify, correlationId } = this.#checks;
     const where = { correlationId, dataname: this.dataname };
+    // Hashed on this thread, chunk by chunk as the reader takes them: measured
+    // against a worker thread, that was as fast on an idle machine and much
+    // faster on a busy one (docs/performance.md, link transport).
     const hash = verify && this.sha256 ? platform.createSha256() : undefined;
     let received = 0;
     for await (const chunk of this.#open()) {

@@ -59,11 +59,10 @@ export class LinkFetcher {
       const link = this.#open(url);
       log.debug?.({ dataname: payload.dataname, url: redactUrl(url), via: link.via }, "smartreceive: link payload, downloading");
       const expected = o.verify !== false && typeof payload.metadata.sha256 === "string" && payload.metadata.sha256;
-      const hash = expected ? this.#ctx.platform.createSha256() : undefined;
       const options: DownloadOptions = downloadOptions(payload, o, correlationId);
-      const bytes = await link.bytes(hash ? { ...options, onChunk: (c) => hash.update(c) } : options, payload.size);
-      log.debug?.({ dataname: payload.dataname, size: bytes.byteLength }, "smartreceive: downloaded");
-      return { bytes, sha256: hash ? await hash.digest() : undefined };
+      const body = await link.read(options, { size: payload.size, sha256: Boolean(expected) });
+      log.debug?.({ dataname: payload.dataname, size: body.bytes.byteLength }, "smartreceive: downloaded");
+      return body;
     } catch (error) {
       throw errorInContext(error, { correlationId, dataname: payload.dataname });
     }

@@ -44,11 +44,17 @@ export class LinkUploads {
       "smartsend: link transport, uploading",
     );
     const progress = this.#ctx.onUploadProgress;
-    // Bytes in memory are hashed before the upload (stores may send the digest along); streams on the way.
-    const sha256 = item.source || !this.#ctx.checksum ? item.sha256 : (item.sha256 ?? (await this.#ctx.platform.sha256(item.bytes)));
-    const { observed, connection } = this.#ctx;
+    // Streams are hashed on the way through. Bytes in memory are hashed while
+    // they upload (off the thread that writes them), unless the store wants
+    // the digest with the put (sha256BeforePut: S3 keeps it as metadata).
+    const { observed, connection, platform, checksum } = this.#ctx;
+    const sha256 =
+      item.source || !checksum ? item.sha256 : (item.sha256 ?? (store.sha256BeforePut ? await platform.sha256(item.bytes) : undefined));
+    const hashing = !item.source && checksum && sha256 === undefined ? hashAlongside(platform, item.bytes) : undefined;
+    // Awaited after the upload; an upload that fails leaves it unawaited.
+    hashing?.catch(() => undefined);
     const put = () =>
-      putLinkPayload(store, this.#ctx.platform, item.source ? { ...item, bytes: undefined } : { ...item, sha256 }, {
+      putLinkPayload(store, platform, item.source ? { ...item, bytes: undefined } : { ...item, sha256 }, {
         correlationId: this.#ctx.correlationId,
         msgId: this.#ctx.msgId,
         checksum: this.#ctx.checksum,
@@ -60,6 +66,7 @@ export class LinkUploads {
     const uploaded = await (observed ? observed.upload(item, store, put) : put());
     const { result, size } = uploaded;
     this.#stored.push(result);
+    const digest = uploaded.sha256 ?? (hashing ? await hashing : undefined);
     log.debug?.({ dataname: item.dataname, url: redactUrl(result.url), size }, "smartsend: uploaded");
     return draftLinkPayload({
       id: item.id,
@@ -68,7 +75,7 @@ export class LinkUploads {
       url: result.url,
       size,
       // Store facts first, so they can never overwrite the size and checksum receivers verify.
-      metadata: { ...result.metadata, payload_bytes: size, ...(uploaded.sha256 ? { sha256: uploaded.sha256 } : {}) },
+      metadata: { ...result.metadata, payload_bytes: size, ...(digest ? { sha256: digest } : {}) },
     });
   }
 
@@ -88,4 +95,9 @@ export class LinkUploads {
     log.debug?.({ blobs: this.#stored.length, why: isNatsBridgeError(error) ? error.code : "error" }, "smartsend: deleting uploaded blobs");
     await Promise.allSettled(this.#stored.map((u) => store.delete!(u.url, { connection: this.#ctx.connection })));
   }
+}
+
+/** The bytes' SHA-256, computed while the caller goes on (the upload of the same bytes). */
+async function hashAlongside(platform: Platform, bytes: Uint8Array): Promise<string> {
+  return platform.sha256Async ? platform.sha256Async(bytes) : platform.sha256(bytes);
 }

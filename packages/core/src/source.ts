@@ -140,9 +140,10 @@ export class MeasuredStream {
   readonly #hash: ReturnType<Platform["createSha256"]> | undefined;
   readonly #chunks: AsyncIterable<Uint8Array>;
 
-  constructor(chunks: AsyncIterable<Uint8Array>, platform: Platform, checksum: boolean) {
+  /** `size`: the source's length when known (large ones hash on a worker thread in Node). */
+  constructor(chunks: AsyncIterable<Uint8Array>, platform: Platform, checksum: boolean, size?: number) {
     this.#chunks = chunks;
-    this.#hash = checksum ? platform.createSha256() : undefined;
+    this.#hash = checksum ? platform.createSha256(size) : undefined;
   }
 
   get bytes(): number {

@@ -4,7 +4,6 @@
 // byte reached after a broken read. Loaded on the first such link payload.
 
 import { AbortedError, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError, toBytes } from "@natsbridge/envelope";
-import { BodyBuffer } from "./body-buffer.js";
 import type { DownloadOptions } from "./download.js";
 import { backoffDelay } from "./link-policy.js";
 import { redactUrl } from "./logger.js";
@@ -18,6 +17,9 @@ export interface HandlerRetries {
   baseDelay?: number | undefined;
   maxDelay?: number | undefined;
 }
+
+// Read with the module, for buffered reads.
+export { collectBody } from "./body-buffer.js";
 
 /** A store's `get`, with the receiver's retries, time limit per chunk, size limit and resumption. */
 export async function* readFromStore(
@@ -123,14 +125,6 @@ function idleLimit(ms: number, attempt: AbortController, what: string) {
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   };
-}
-
-/** The chunks in one buffer, filled in place when the expected size is known and plausible. */
-export async function collect(chunks: AsyncIterable<Uint8Array>, maxBytes: number, expectedSize: number | undefined): Promise<Uint8Array> {
-  const body = new BodyBuffer();
-  body.expect(expectedSize, maxBytes);
-  for await (const chunk of chunks) body.push(chunk);
-  return body.bytes();
 }
 
 function throwIfAborted(options: DownloadOptions): void {

@@ -31,7 +31,7 @@ export interface ClaimCheckPutRequest {
   body: PutBody;
   /** Byte size, when known (always known for Uint8Array bodies). */
   size?: number;
-  /** Lower-case hex SHA-256 of the body, when known. */
+  /** Lower-case hex SHA-256 of the body, when known (see `sha256BeforePut`). */
   sha256?: string;
   correlationId: string;
   msgId: string;
@@ -72,6 +72,13 @@ export interface ClaimCheckDeleteOptions {
 export interface ClaimCheckStore {
   /** A short name for logs and errors: "plik", "s3", "http"... */
   readonly name: string;
+  /**
+   * Set when `put` uses `request.sha256` (the S3 store keeps it as object
+   * metadata): bytes in memory are then hashed before their upload starts.
+   * Otherwise they are hashed while they upload and `request.sha256` is
+   * absent, as it is for streamed bodies.
+   */
+  readonly sha256BeforePut?: boolean;
   /**
    * Store one payload and return the URL for the envelope. Failures are
    * UPLOAD_FAILED (or ABORTED through `signal`).

@@ -56,7 +56,7 @@ export async function putLinkPayload(store: ClaimCheckStore, platform: Platform,
       return { result, size: it.bytes.byteLength, sha256: it.sha256 };
     }
     const opened = await openStreamData(it.source!, ctx.signal);
-    const measured = new MeasuredStream(opened.chunks, platform, ctx.checksum);
+    const measured = new MeasuredStream(opened.chunks, platform, ctx.checksum, opened.size);
     let result: ClaimCheckPutResult;
     try {
       result = checkResult(
@@ -68,6 +68,7 @@ export async function putLinkPayload(store: ClaimCheckStore, platform: Platform,
       await measured.close();
     }
     // The blob is stored from here on: any check that fails must remove it.
+    let sha256: string | undefined;
     try {
       // A sized body may be read exactly to its length without the end being asked for.
       const complete = measured.finished || (opened.size !== undefined && measured.bytes === opened.size);
@@ -80,11 +81,12 @@ export async function putLinkPayload(store: ClaimCheckStore, platform: Platform,
           { ...where, details: { expected: opened.size, actual: measured.bytes } },
         );
       }
+      sha256 = await measured.digest();
     } catch (error) {
       await store.delete?.(result.url, ctx.connection ? { connection: ctx.connection } : {}).catch(() => undefined);
       throw error;
     }
-    return { result, size: measured.bytes, sha256: await measured.digest() };
+    return { result, size: measured.bytes, sha256 };
   } catch (cause) {
     if (cause instanceof NatsBridgeError && cause.code !== "INTERNAL_ERROR") throw cause.withContext(where);
     if (ctx.signal?.aborted) throw new AbortedError("upload aborted", { cause, ...where });

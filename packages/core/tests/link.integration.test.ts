@@ -93,6 +93,26 @@ describe("mixed message over nats-server + nginx", () => {
     expect(downloads.at(-1)).toBe(big.byteLength);
   });
 
+  it("bytes in memory are hashed while they upload; a store with sha256BeforePut gets the digest with the put", async () => {
+    const big = pattern(6 * 1024 * 1024, 5);
+    for (const sha256BeforePut of [false, true]) {
+      const seen: (string | undefined)[] = [];
+      const recording: ClaimCheckStore = {
+        ...store,
+        sha256BeforePut,
+        put: (req) => {
+          seen.push(req.sha256);
+          return store.put(req);
+        },
+      };
+      const data = await sendAndCatch((s) => bridge.smartsend(s, [["big", big, "binary"]], { store: recording }));
+      expect(seen).toEqual([sha256BeforePut ? sha(big) : undefined]);
+      const env = await bridge.smartreceive(data);
+      expect(linkInfo(env, "big").metadata.sha256).toBe(sha(big));
+      expect(Buffer.compare(env.payloads[0]![1] as Uint8Array, big)).toBe(0);
+    }
+  });
+
   it("alwaysLink sends even a one-word text by link", async () => {
     const data = await sendAndCatch((s) => bridge.smartsend(s, [["hi", "hello", "text"]], { alwaysLink: true }));
     const env = await bridge.smartreceive(data);
@@ -214,8 +234,9 @@ describe("integrity", () => {
     return { data, url, big };
   }
 
-  it("a tampered stored file gives CHECKSUM_MISMATCH (buffered and streamed)", async () => {
-    const { data, url } = await sendBig();
+  // 2 MB hashes on the receiving thread; 6 MB on Node's body worker (4 MiB and up).
+  it.each([2_000_000, 6_000_000])("a tampered stored file of %i bytes gives CHECKSUM_MISMATCH (buffered and streamed)", async (size) => {
+    const { data, url } = await sendBig("big", size);
     const file = nginx.pathFor(url);
     const bytes = readFileSync(file);
     bytes[1000] = bytes[1000]! ^ 0xff;

@@ -21,6 +21,8 @@ const MAX_KEY_BYTES = 1024;
 
 export class S3Store implements ClaimCheckStore {
   readonly name = "s3";
+  /** Payloads in memory come with their SHA-256, kept as the object's `sha256` metadata. */
+  readonly sha256BeforePut = true;
   readonly client: S3Client;
   readonly bucket: string;
   readonly keyPrefix: string;

@@ -33,6 +33,10 @@ export const browserPlatform: Platform = {
     }
     return new (await loadSha256())().update(bytes).hex();
   },
+  // Web Crypto digests off the page's thread already.
+  sha256Async(bytes) {
+    return Promise.resolve(browserPlatform.sha256(bytes));
+  },
   createSha256() {
     // Web Crypto has no incremental digest; streamed bodies hash chunk by chunk
     // here. Chunks that arrive before the hash is loaded wait for it (copied:

@@ -4,8 +4,12 @@ import { destination, pino } from "pino";
 import { request } from "undici";
 import { discardBody } from "../discard-body.js";
 import type { Logger } from "../logger.js";
+import { sha256InBackground, workerBody, workerSha256 } from "./body-worker.js";
 import { probeNatsServers } from "./probe.js";
 import type { Platform } from "./types.js";
+
+// Smaller bodies hash on the calling thread: under ~2 ms of work, less than a trip to the worker.
+const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 // One pino instance for every bridge without a logger of its own.
 let defaultLogger: Logger | undefined;
@@ -22,12 +26,21 @@ export const nodePlatform: Platform = {
   sha256(bytes) {
     return createHash("sha256").update(bytes).digest("hex");
   },
-  createSha256() {
+  async sha256Async(bytes) {
+    const hex = bytes.byteLength >= WORKER_MIN_BYTES ? await sha256InBackground(bytes).catch(() => undefined) : undefined;
+    return hex ?? nodePlatform.sha256(bytes);
+  },
+  createSha256(size) {
+    const onWorker = size !== undefined && size >= WORKER_MIN_BYTES ? workerSha256() : undefined;
+    if (onWorker) return onWorker;
     const hash = createHash("sha256");
     return {
       update: (chunk) => void hash.update(chunk),
       digest: async () => hash.digest("hex"),
     };
+  },
+  bodySink(size, sha256) {
+    return size >= WORKER_MIN_BYTES ? workerBody(size, sha256) : undefined;
   },
   async httpGet(url, { signal, headers }) {
     // undici's request() follows no redirects: a redirect is a response we

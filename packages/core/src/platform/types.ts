@@ -17,6 +17,14 @@ export interface HttpGetResult {
   dump(): Promise<void>;
 }
 
+/** Where a body's chunks go to become one Uint8Array, with its SHA-256 when asked for. */
+export interface BodySink {
+  push(chunk: Uint8Array): void;
+  finish(): Promise<{ bytes: Uint8Array; sha256?: string | undefined }>;
+  /** The transfer failed: let go of what was collected. */
+  discard(): void;
+}
+
 export interface HttpGetOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
@@ -27,8 +35,24 @@ export interface Platform {
   connect(options: ConnectionOptions): Promise<NatsConnection>;
   /** SHA-256 of the bytes as lower-case hex; synchronous where the platform can hash in place (Node). */
   sha256(bytes: Uint8Array): string | Promise<string>;
-  /** An incremental SHA-256 for streamed bodies. */
-  createSha256(): { update(chunk: Uint8Array): void; digest(): Promise<string> };
+  /**
+   * SHA-256 of bytes in memory without holding the thread for long: started
+   * before an upload of the same bytes, it runs alongside it (Node: on a
+   * worker thread; browsers: Web Crypto). Without it, `sha256` is used.
+   */
+  sha256Async?(bytes: Uint8Array): Promise<string>;
+  /**
+   * An incremental SHA-256 for bodies that go by chunk. Given `size` (the
+   * expected length), Node hashes large bodies on a worker thread; without
+   * it, on the calling thread.
+   */
+  createSha256(size?: number): { update(chunk: Uint8Array): void; digest(): Promise<string> };
+  /**
+   * A sink for a body of about `size` bytes that takes the assembly (and the
+   * hashing) off the calling thread (Node: a worker thread, for large
+   * bodies), or undefined to collect on this thread.
+   */
+  bodySink?(size: number, sha256: boolean): BodySink | undefined;
   /** One HTTP GET, without redirects being followed silently into other hosts. */
   httpGet(url: string, options: HttpGetOptions): Promise<HttpGetResult>;
   /** Environment variable lookup (Node's process.env; nothing in browsers). */
