@@ -92,10 +92,13 @@ describe("core's module graph", () => {
   const pathModules = [
     "send.ts",
     "send-serialize.ts",
+    "send-upload.ts",
     "upload.ts",
     "publish.ts",
     "receive.ts",
     "receive-fetch.ts",
+    "platform/body-worker.ts",
+    "platform/body-worker-thread.ts",
     "verify.ts",
     "link-reader.ts",
     "store-read.ts",
