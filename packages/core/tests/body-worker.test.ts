@@ -142,3 +142,37 @@ describe("the worker and the process's life", () => {
     expect(r.stdout.trim()).toBe("done");
   });
 });
+
+describe("NATSBRIDGE_BODY_WORKER", () => {
+  const withSetting = async (value: string | undefined, body: () => Promise<void> | void) => {
+    const before = process.env.NATSBRIDGE_BODY_WORKER;
+    if (value === undefined) delete process.env.NATSBRIDGE_BODY_WORKER;
+    else process.env.NATSBRIDGE_BODY_WORKER = value;
+    try {
+      await body();
+    } finally {
+      if (before === undefined) delete process.env.NATSBRIDGE_BODY_WORKER;
+      else process.env.NATSBRIDGE_BODY_WORKER = before;
+    }
+  };
+
+  it("large bodies go to the worker by default, small ones never", async () => {
+    await withSetting(undefined, () => {
+      const large = nodePlatform.bodySink!(8 * MiB, true);
+      expect(large).toBeDefined();
+      large!.discard();
+      expect(nodePlatform.bodySink!(MiB, true)).toBeUndefined();
+    });
+  });
+
+  it.each(["off", "0", "false", " OFF "])("=%j keeps every body on the calling thread, with the same digests", async (value) => {
+    await withSetting(value, async () => {
+      expect(nodePlatform.bodySink!(8 * MiB, true)).toBeUndefined();
+      const bytes = pattern(5 * MiB, 3);
+      expect(await nodePlatform.sha256Async!(bytes)).toBe(sha(bytes));
+      const hash = nodePlatform.createSha256!(bytes.byteLength);
+      hash.update(bytes);
+      expect(await hash.digest()).toBe(sha(bytes));
+    });
+  });
+});

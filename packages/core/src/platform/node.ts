@@ -11,6 +11,18 @@ import type { Platform } from "./types.js";
 // Smaller bodies hash on the calling thread: under ~2 ms of work, less than a trip to the worker.
 const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Bodies from WORKER_MIN_BYTES on go through the body worker, unless
+ * NATSBRIDGE_BODY_WORKER=off: on a machine whose cores are all busy, the
+ * worker's extra copy costs more than the overlap gains (docs/performance.md).
+ * Read per large body, so a change applies at once.
+ */
+function onWorker(size: number | undefined): boolean {
+  if (size === undefined || size < WORKER_MIN_BYTES) return false;
+  const setting = process.env.NATSBRIDGE_BODY_WORKER?.trim().toLowerCase();
+  return !(setting === "off" || setting === "0" || setting === "false");
+}
+
 // One pino instance for every bridge without a logger of its own.
 let defaultLogger: Logger | undefined;
 
@@ -27,12 +39,12 @@ export const nodePlatform: Platform = {
     return createHash("sha256").update(bytes).digest("hex");
   },
   async sha256Async(bytes) {
-    const hex = bytes.byteLength >= WORKER_MIN_BYTES ? await sha256InBackground(bytes).catch(() => undefined) : undefined;
+    const hex = onWorker(bytes.byteLength) ? await sha256InBackground(bytes).catch(() => undefined) : undefined;
     return hex ?? nodePlatform.sha256(bytes);
   },
   createSha256(size) {
-    const onWorker = size !== undefined && size >= WORKER_MIN_BYTES ? workerSha256() : undefined;
-    if (onWorker) return onWorker;
+    const hashing = onWorker(size) ? workerSha256() : undefined;
+    if (hashing) return hashing;
     const hash = createHash("sha256");
     return {
       update: (chunk) => void hash.update(chunk),
@@ -40,7 +52,7 @@ export const nodePlatform: Platform = {
     };
   },
   bodySink(size, sha256) {
-    return size >= WORKER_MIN_BYTES ? workerBody(size, sha256) : undefined;
+    return onWorker(size) ? workerBody(size, sha256) : undefined;
   },
   async httpGet(url, { signal, headers }) {
     // undici's request() follows no redirects: a redirect is a response we
