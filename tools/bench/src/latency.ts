@@ -19,7 +19,7 @@ const SIZES = [
 const ROUND_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 // Round trips before timing starts in each round (JIT, connection buffers).
-const WARMUP = 200;
+const WARMUP = Number(process.env.BENCH_LATENCY_WARMUP ?? 200);
 type Mode = "raw" | "natsbridge" | "echo" | "callback";
 /** BENCH_LATENCY_ONLY=natsbridge|raw runs one path (for profiling). */
 const ONLY = process.env.BENCH_LATENCY_ONLY as Mode | undefined;
