@@ -58,16 +58,22 @@ async function apiRequestsDuring(work: () => Promise<void>): Promise<{ consumer:
   return seen;
 }
 
+/** Reads a whole object, counting the JetStream API requests the read made. */
+async function readWatchingApi(store: ReturnType<typeof objectStore>, url: string) {
+  let read: Uint8Array = new Uint8Array();
+  const seen = await apiRequestsDuring(async () => {
+    read = await readAll(await store.get!(url));
+  });
+  return { read, seen };
+}
+
 describe("reads", () => {
   it("go through Direct Get: no consumer is created on the bucket's stream, the bytes come back whole", async () => {
     const bucket = `direct_${process.pid}`;
     const store = objectStore({ bucket, chunkSize: 16 * 1024, connection: await freshConnection() });
     const body = pattern(100_000);
     const { url } = await store.put(request(body));
-    let read: Uint8Array = new Uint8Array();
-    const seen = await apiRequestsDuring(async () => {
-      read = await readAll(await store.get(url));
-    });
+    const { read, seen } = await readWatchingApi(store, url);
     expect(Buffer.compare(read, body)).toBe(0);
     expect(seen.consumer).toBe(0);
     // The meta message, then 7 chunks (100,000 bytes in 16 KiB chunks).
@@ -94,10 +100,7 @@ describe("reads", () => {
     const { config } = await jsm.streams.info(`OBJ_${bucket}`);
     await jsm.streams.update(`OBJ_${bucket}`, { ...config, allow_direct: false });
     const reader = objectStore({ bucket, connection: await freshConnection() });
-    let read: Uint8Array = new Uint8Array();
-    const seen = await apiRequestsDuring(async () => {
-      read = await readAll(await reader.get(url));
-    });
+    const { read, seen } = await readWatchingApi(reader, url);
     expect(Buffer.compare(read, body)).toBe(0);
     expect(seen.direct).toBe(0);
     expect(seen.consumer).toBeGreaterThan(0);
