@@ -10,22 +10,13 @@
 import { createHash } from "node:crypto";
 import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
 import { plikStore } from "@natsbridge/plik";
-import { type NginxDav, startNginxDav, startPlik, startPlikCompatible } from "@natsbridge/test-harness";
+import { type NginxDav, startAnyPlik, startNginxDav } from "@natsbridge/test-harness";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
 import "./provided.js";
 
-const REAL = Boolean(process.env.PLIKD_BIN);
-const KIND = REAL ? "real plikd" : "Plik-compatible test server";
-
-async function startAnyPlik(): Promise<{ url: string; close(): Promise<void> }> {
-  if (REAL) {
-    const p = await startPlik();
-    return { url: p.url, close: () => p.dispose() };
-  }
-  return startPlikCompatible();
-}
+const KIND = process.env.PLIKD_BIN ? "real plikd" : "Plik-compatible test server";
 
 const pattern = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + seed) & 255);
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -33,7 +24,7 @@ const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 describe(`Plik from a page (${KIND})`, () => {
   let browser: Browser;
   let page: Page;
-  let plik: { url: string; close(): Promise<void> };
+  let plik: Awaited<ReturnType<typeof startAnyPlik>>;
   let proxy: NginxDav;
   let bridge: NatsBridge;
   let errors: string[];
@@ -51,7 +42,7 @@ describe(`Plik from a page (${KIND})`, () => {
     await bridge?.close();
     await browser?.close();
     await proxy?.dispose();
-    await plik?.close();
+    await plik?.dispose();
   });
 
   async function receiveInNode(subject: string): Promise<() => Promise<ReceivedEnvelope>> {
