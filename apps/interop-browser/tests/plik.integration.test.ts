@@ -7,19 +7,16 @@
 // @natsbridge/test-harness unless PLIKD_BIN points at a real plikd: CI cannot
 // install Plik (see tools/test-harness/src/plik.ts). Test names say which one ran.
 
-import { createHash } from "node:crypto";
-import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { createBridge, type NatsBridge } from "@natsbridge/core";
 import { plikStore } from "@natsbridge/plik";
 import { type NginxDav, startAnyPlik, startNginxDav } from "@natsbridge/test-harness";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
+import { pattern, receiveInNode, sha256 } from "./node-side.js";
 import "./provided.js";
 
 const KIND = process.env.PLIKD_BIN ? "real plikd" : "Plik-compatible test server";
-
-const pattern = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + seed) & 255);
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe(`Plik from a page (${KIND})`, () => {
   let browser: Browser;
@@ -45,16 +42,6 @@ describe(`Plik from a page (${KIND})`, () => {
     await plik?.dispose();
   });
 
-  async function receiveInNode(subject: string): Promise<() => Promise<ReceivedEnvelope>> {
-    const sub = await bridge.subscribe(subject);
-    await (await bridge.connection()).flush();
-    return async () => {
-      const env = (await sub[Symbol.asyncIterator]().next()).value as ReceivedEnvelope;
-      sub.unsubscribe();
-      return env;
-    };
-  }
-
   for (const [via, asBlob, size] of [
     ["store", false, 2_000_000],
     ["store", true, 3_000_000],
@@ -62,7 +49,7 @@ describe(`Plik from a page (${KIND})`, () => {
   ] as const) {
     it(`page → Plik through the CORS proxy (${via === "store" ? "plikStore" : "plikOneshotUpload"}, ${asBlob ? "a Blob" : "bytes"}, ${size} bytes) → Node`, async () => {
       const subject = `lab.plik.${via}.${size}`;
-      const next = await receiveInNode(subject);
+      const next = await receiveInNode(bridge, subject);
       const sent = await page.evaluate((r) => window.lab.plikSend(r), {
         ws: ws(),
         subject,
