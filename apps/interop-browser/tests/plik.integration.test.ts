@@ -73,6 +73,8 @@ describe(`Plik from a page (${KIND})`, () => {
   it("page → Plik directly (no CORS headers): UPLOAD_FAILED naming CORS, nothing published", async () => {
     const subject = "lab.plik.nocors";
     const sub = await bridge.subscribe(subject);
+    // Known to the server before the page sends, so "nothing arrived" means nothing was published.
+    await (await bridge.connection()).flush();
     const sent = await page.evaluate((r) => window.lab.plikSend(r), {
       ws: ws(),
       subject,
