@@ -5,10 +5,11 @@
 
 import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
-import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { createBridge, type NatsBridge } from "@natsbridge/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
+import { receiveInNode } from "./node-side.js";
 import "./provided.js";
 
 describe("browser lab page", () => {
@@ -59,13 +60,10 @@ describe("browser lab page", () => {
 
   it("sends over a connection the page made with nats.ws, received by Node", async () => {
     const subject = `lab.natsws.${Date.now()}`;
-    const sub = await bridge.subscribe(subject);
-    await nc.flush();
+    const next = await receiveInNode(bridge, subject);
     const sent = await page.evaluate((r) => window.lab.natsWs(r), { ws: inject("natsWsUrl"), subject });
     expect(sent).not.toHaveProperty("error");
-    const next = await sub[Symbol.asyncIterator]().next();
-    sub.unsubscribe();
-    const env = next.value as ReceivedEnvelope;
+    const env = await next();
     expect(env.msg_id).toBe((sent as { msgId: string }).msgId);
     expect(env.sender_name).toBe("lab-page-nats.ws");
     const blob = env.payloads.find(([n]) => n === "blob")![1] as Uint8Array;

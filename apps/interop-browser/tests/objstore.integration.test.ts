@@ -4,17 +4,15 @@
 // server, no CORS — and Node is on the other side over TCP. A page given no
 // store for the link gets the typed refusal naming the store to configure.
 
-import { createHash } from "node:crypto";
-import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { createBridge, type NatsBridge } from "@natsbridge/core";
 import { objectStore } from "@natsbridge/objstore";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
+import { pattern, receiveInNode, sha256 } from "./node-side.js";
 import "./provided.js";
 
 const bucket = `browser_${process.pid}`;
-const pattern = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + seed) & 255);
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe("the object store from a page", () => {
   let browser: Browser;
@@ -33,23 +31,13 @@ describe("the object store from a page", () => {
     await browser?.close();
   });
 
-  async function receiveInNode(subject: string): Promise<() => Promise<ReceivedEnvelope>> {
-    const sub = await bridge.subscribe(subject);
-    await (await bridge.connection()).flush();
-    return async () => {
-      const env = (await sub[Symbol.asyncIterator]().next()).value as ReceivedEnvelope;
-      sub.unsubscribe();
-      return env;
-    };
-  }
-
   for (const [asBlob, size] of [
     [false, 2_000_000],
     [true, 3_000_000],
   ] as const) {
     it(`page → Node: ${size} bytes (${asBlob ? "a Blob, streamed" : "bytes"}) into the bucket over the page's websocket, read in Node through its own connection`, async () => {
       const subject = `lab.obj.topnode.${size}`;
-      const next = await receiveInNode(subject);
+      const next = await receiveInNode(bridge, subject);
       const sent = await page.evaluate((r) => window.lab.objSend(r), { ws: ws(), subject, bucket, size, seed: 13, asBlob });
       expect(sent).not.toHaveProperty("error");
       expect((sent as { url: string }).url).toMatch(new RegExp(`^nats-obj://${bucket}/[0-9a-f-]+/file$`));

@@ -7,33 +7,21 @@
 // @natsbridge/test-harness unless PLIKD_BIN points at a real plikd: CI cannot
 // install Plik (see tools/test-harness/src/plik.ts). Test names say which one ran.
 
-import { createHash } from "node:crypto";
-import { createBridge, type NatsBridge, type ReceivedEnvelope } from "@natsbridge/core";
+import { createBridge, type NatsBridge } from "@natsbridge/core";
 import { plikStore } from "@natsbridge/plik";
-import { type NginxDav, startNginxDav, startPlik, startPlikCompatible } from "@natsbridge/test-harness";
+import { type NginxDav, startAnyPlik, startNginxDav } from "@natsbridge/test-harness";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, openLab, realErrors } from "./browser.js";
+import { pattern, receiveInNode, sha256 } from "./node-side.js";
 import "./provided.js";
 
-const REAL = Boolean(process.env.PLIKD_BIN);
-const KIND = REAL ? "real plikd" : "Plik-compatible test server";
-
-async function startAnyPlik(): Promise<{ url: string; close(): Promise<void> }> {
-  if (REAL) {
-    const p = await startPlik();
-    return { url: p.url, close: () => p.dispose() };
-  }
-  return startPlikCompatible();
-}
-
-const pattern = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + seed) & 255);
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const KIND = process.env.PLIKD_BIN ? "real plikd" : "Plik-compatible test server";
 
 describe(`Plik from a page (${KIND})`, () => {
   let browser: Browser;
   let page: Page;
-  let plik: { url: string; close(): Promise<void> };
+  let plik: Awaited<ReturnType<typeof startAnyPlik>>;
   let proxy: NginxDav;
   let bridge: NatsBridge;
   let errors: string[];
@@ -51,18 +39,8 @@ describe(`Plik from a page (${KIND})`, () => {
     await bridge?.close();
     await browser?.close();
     await proxy?.dispose();
-    await plik?.close();
+    await plik?.dispose();
   });
-
-  async function receiveInNode(subject: string): Promise<() => Promise<ReceivedEnvelope>> {
-    const sub = await bridge.subscribe(subject);
-    await (await bridge.connection()).flush();
-    return async () => {
-      const env = (await sub[Symbol.asyncIterator]().next()).value as ReceivedEnvelope;
-      sub.unsubscribe();
-      return env;
-    };
-  }
 
   for (const [via, asBlob, size] of [
     ["store", false, 2_000_000],
@@ -71,7 +49,7 @@ describe(`Plik from a page (${KIND})`, () => {
   ] as const) {
     it(`page → Plik through the CORS proxy (${via === "store" ? "plikStore" : "plikOneshotUpload"}, ${asBlob ? "a Blob" : "bytes"}, ${size} bytes) → Node`, async () => {
       const subject = `lab.plik.${via}.${size}`;
-      const next = await receiveInNode(subject);
+      const next = await receiveInNode(bridge, subject);
       const sent = await page.evaluate((r) => window.lab.plikSend(r), {
         ws: ws(),
         subject,
@@ -95,6 +73,8 @@ describe(`Plik from a page (${KIND})`, () => {
   it("page → Plik directly (no CORS headers): UPLOAD_FAILED naming CORS, nothing published", async () => {
     const subject = "lab.plik.nocors";
     const sub = await bridge.subscribe(subject);
+    // Known to the server before the page sends, so "nothing arrived" means nothing was published.
+    await (await bridge.connection()).flush();
     const sent = await page.evaluate((r) => window.lab.plikSend(r), {
       ws: ws(),
       subject,

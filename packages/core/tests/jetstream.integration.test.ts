@@ -11,6 +11,7 @@ import { type ClaimCheckStore, createBridge, ensureStream, httpStore, type NatsB
 import { pattern } from "@natsbridge/core/testing";
 import { type NatsServer, type NginxDav, startNatsServer, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spyStore } from "./spy-store.js";
 
 let server: NatsServer;
 let nginx: NginxDav;
@@ -140,15 +141,7 @@ describe("publishing", () => {
   });
 
   it("no stream for the subject: PUBLISH_FAILED after the configured attempts, and the uploaded blob is deleted", async () => {
-    const urls: string[] = [];
-    const spy: ClaimCheckStore = {
-      ...store,
-      put: async (r) => {
-        const u = await store.put(r);
-        urls.push(u.url);
-        return u;
-      },
-    };
+    const spy = spyStore(store);
     const error = await sender
       .smartsend(`nostream.${++seq}`, [["big", pattern(600_000), "binary"]], {
         store: spy,
@@ -156,21 +149,13 @@ describe("publishing", () => {
       })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "PUBLISH_FAILED", details: { attempts: 2, stored: "no" } });
-    expect(urls).toHaveLength(1);
-    expect(existsSync(nginx.pathFor(urls[0]!))).toBe(false);
+    expect(spy.urls).toHaveLength(1);
+    expect(existsSync(nginx.pathFor(spy.urls[0]!))).toBe(false);
   });
 
   it("an ack that never comes (server stopped): PUBLISH_FAILED with stored 'unknown', and the blob is kept for the message that may exist", async () => {
     const { name, subject } = await streamWithConsumer();
-    const urls: string[] = [];
-    const spy: ClaimCheckStore = {
-      ...store,
-      put: async (r) => {
-        const u = await store.put(r);
-        urls.push(u.url);
-        return u;
-      },
-    };
+    const spy = spyStore(store);
     await server.stop();
     try {
       const error = await sender
@@ -180,7 +165,7 @@ describe("publishing", () => {
         })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "PUBLISH_FAILED", details: { stored: "unknown" } });
-      expect(existsSync(nginx.pathFor(urls[0]!))).toBe(true);
+      expect(existsSync(nginx.pathFor(spy.urls[0]!))).toBe(true);
     } finally {
       await server.restart();
       for (let i = 0; ; i++) {

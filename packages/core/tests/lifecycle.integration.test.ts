@@ -16,6 +16,7 @@ import {
 import { pattern } from "@natsbridge/core/testing";
 import { type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { spyStore } from "./spy-store.js";
 
 const natsUrl = inject("natsUrl");
 let nginx: NginxDav;
@@ -38,26 +39,11 @@ const linkUrls = (env: { payloads: WirePayload[] } | ReceivedEnvelope) =>
   ("payloadInfo" in env ? env.payloadInfo : env.payloads).filter((p) => p.transport === "link").map((p) => p.data as string);
 const stored = (url: string) => existsSync(nginx.pathFor(url));
 
-/** A store that remembers the URLs it handed out. */
-function spyStore(): ClaimCheckStore & { urls: string[] } {
-  const urls: string[] = [];
-  return {
-    ...store,
-    name: "spy",
-    urls,
-    put: async (r) => {
-      const u = await store.put(r);
-      urls.push(u.url);
-      return u;
-    },
-  };
-}
-
 describe("nothing orphaned when publishing fails", () => {
   it("core NATS: the connection is closed at publish time → PUBLISH_FAILED, and both uploaded blobs are deleted", async () => {
     const closed: NatsConnection = await connect({ servers: natsUrl });
     await closed.close();
-    const spy = spyStore();
+    const spy = spyStore(store, "spy");
     await expect(
       bridge.smartsend(
         subject(),

@@ -24,6 +24,7 @@ import {
 import { pattern } from "@natsbridge/core/testing";
 import { freePort, type NginxDav, startNginxDav } from "@natsbridge/test-harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { spyStore } from "./spy-store.js";
 
 const natsUrl = inject("natsUrl");
 let bridge: NatsBridge;
@@ -367,16 +368,7 @@ describe("upload failures and cleanup", () => {
   });
 
   it("when a later payload fails, blobs already uploaded are deleted and nothing is published", async () => {
-    const urls: string[] = [];
-    const spy: ClaimCheckStore = {
-      ...store,
-      name: "spy",
-      put: async (req) => {
-        const r = await store.put(req);
-        urls.push(r.url);
-        return r;
-      },
-    };
+    const spy = spyStore(store, "spy");
     async function* broken() {
       yield pattern(1000);
       throw new Error("camera unplugged");
@@ -391,8 +383,8 @@ describe("upload failures and cleanup", () => {
         { store: spy },
       ),
     ).rejects.toMatchObject({ code: "UPLOAD_FAILED", dataname: "second" });
-    expect(urls).toHaveLength(1);
-    expect(existsSync(nginx.pathFor(urls[0]!))).toBe(false);
+    expect(spy.urls).toHaveLength(1);
+    expect(existsSync(nginx.pathFor(spy.urls[0]!))).toBe(false);
   });
 
   it("stream data needs a store: PAYLOAD_TOO_LARGE without one", async () => {
