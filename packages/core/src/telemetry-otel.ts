@@ -15,10 +15,10 @@ import type { ReceiveObservation, SendObservation, Telemetry } from "./telemetry
 type Api = typeof Otel;
 
 /** The instrumentation scope: the name every span and metric of natsbridge carries. */
-export const INSTRUMENTATION_NAME = "@natsbridge/core";
+const INSTRUMENTATION_NAME = "@natsbridge/core";
 
 /** Attribute keys (semantic conventions first, then ours). */
-export const ATTR = {
+const ATTR = {
   system: "messaging.system",
   operationType: "messaging.operation.type",
   operationName: "messaging.operation.name",
@@ -45,7 +45,7 @@ export const ATTR = {
 const SYSTEM = "nats";
 
 /** Metric names; units follow OpenTelemetry's (seconds, bytes, {things}). */
-export const METRIC = {
+const METRIC = {
   sent: "natsbridge.messages.sent",
   received: "natsbridge.messages.received",
   bytes: "natsbridge.payload.bytes",
