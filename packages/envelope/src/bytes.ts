@@ -5,16 +5,22 @@
 
 import { DeserializationError, InvalidDataError } from "./errors.js";
 
-type BufferLike = Uint8Array & {
+/** The part of Node's Buffer this package uses (bytes.ts, json-text.ts, write.ts, splice-parse.ts). */
+export interface BufferLike extends Uint8Array {
   toString(encoding?: "base64" | "utf8"): string;
   write(text: string, offset: number, length: number, encoding: "base64"): number;
-};
+  write(text: string, offset: number, encoding: "utf8" | "latin1"): number;
+  latin1Slice(start: number, end: number): string;
+}
 interface BufferCtor {
   from(input: string, encoding: "base64"): BufferLike;
   from(input: ArrayBufferLike, byteOffset: number, length: number): BufferLike;
+  allocUnsafe(size: number): BufferLike;
   allocUnsafeSlow(size: number): BufferLike;
+  byteLength(text: string, encoding: "utf8"): number;
 }
-const NodeBuffer = (globalThis as { Buffer?: BufferCtor }).Buffer;
+/** Node's Buffer, found on globalThis (never imported, so bundlers add nothing); undefined in browsers. */
+export const NodeBuffer = (globalThis as unknown as { Buffer?: BufferCtor }).Buffer;
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const DECODE_TABLE = new Int16Array(128).fill(-1);

@@ -3,6 +3,7 @@
 // with a typed error when JSON cannot hold them, and the exact UTF-8 length
 // of what was written.
 
+import { NodeBuffer } from "./bytes.js";
 import { InvalidDataError } from "./errors.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the range starts at NUL because every ASCII character counts here
@@ -53,10 +54,3 @@ export function utf8Length(text: string): number {
   }
   return n;
 }
-
-interface NodeBufferLike extends Uint8Array {
-  write(text: string, offset: number, encoding: "utf8" | "latin1"): number;
-}
-export const NodeBuffer = (
-  globalThis as { Buffer?: { allocUnsafe(size: number): NodeBufferLike; byteLength(text: string, encoding: "utf8"): number } }
-).Buffer;

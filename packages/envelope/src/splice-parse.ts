@@ -11,16 +11,7 @@
 // base64 is left in the text for JSON.parse, so the result never differs from
 // the slow path's.
 
-import { decodeBase64Quick } from "./bytes.js";
-
-interface BufferView extends Uint8Array {
-  latin1Slice(start: number, end: number): string;
-  indexOf(value: number, byteOffset?: number): number;
-}
-interface BufferCtor {
-  from(buffer: ArrayBufferLike, byteOffset: number, length: number): BufferView;
-}
-const NodeBuffer = (globalThis as unknown as { Buffer?: BufferCtor }).Buffer;
+import { decodeBase64Quick, NodeBuffer } from "./bytes.js";
 
 /**
  * Envelopes smaller than this take the ordinary path. 8 KiB, down from 32: a

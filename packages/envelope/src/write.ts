@@ -14,8 +14,8 @@
 // a test checks that the text is exactly JSON.stringify of the envelope object.
 
 import { base64Length, createLinkPayload, type EnvelopeInput, envelopeHeader } from "./build.js";
-import { encodeBase64, encodeUtf8 } from "./bytes.js";
-import { isPlain, NodeBuffer, objectJson, quote, utf8Length } from "./json-text.js";
+import { encodeBase64, encodeUtf8, NodeBuffer } from "./bytes.js";
+import { isPlain, objectJson, quote, utf8Length } from "./json-text.js";
 import type { EnvelopeHeader, JsonObject, WireEnvelope, WirePayload } from "./types.js";
 
 /** The envelope's own fields, written; payloads are added by writeEnvelope. */

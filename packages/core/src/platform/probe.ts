@@ -19,7 +19,7 @@ const PROBE_MS = 2000;
  * A reason when the server at `url` is surely not a NATS server (e.g. "an
  * HTTP server answered: HTTP/1.1 400 Bad Request"), else undefined.
  */
-export function probeNatsServer(url: string): Promise<string | undefined> {
+function probeNatsServer(url: string): Promise<string | undefined> {
   let host: string;
   let port: number;
   try {

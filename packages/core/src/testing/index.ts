@@ -175,35 +175,23 @@ export function testStore(options: StoreTestOptions): void {
       timeout,
     );
 
-    it(
-      "put(Uint8Array) → read returns the same bytes",
-      async () => {
-        const bytes = pattern(100_003);
-        const { url } = await put(bytes);
-        expect(equalBytes(await read(url), bytes)).toBe(true);
-      },
-      timeout,
-    );
-
-    it(
-      "put(ReadableStream) of unannounced size → same bytes",
-      async () => {
-        const bytes = pattern(300_001);
-        const { url } = await put(toReadable(bytes, 16_384));
-        expect(equalBytes(await read(url), bytes)).toBe(true);
-      },
-      timeout,
-    );
-
-    it(
-      "put(AsyncIterable) with announced size → same bytes",
-      async () => {
-        const bytes = pattern(250_000);
-        const { url } = await put(chunked(bytes, 10_000), { size: bytes.byteLength });
-        expect(equalBytes(await read(url), bytes)).toBe(true);
-      },
-      timeout,
-    );
+    // The same bytes back from each kind of body a put accepts.
+    const bodyKinds: [title: string, size: number, put: (bytes: Uint8Array) => Promise<ClaimCheckPutResult>][] = [
+      ["put(Uint8Array) → read returns the same bytes", 100_003, (bytes) => put(bytes)],
+      ["put(ReadableStream) of unannounced size → same bytes", 300_001, (bytes) => put(toReadable(bytes, 16_384))],
+      ["put(AsyncIterable) with announced size → same bytes", 250_000, (bytes) => put(chunked(bytes, 10_000), { size: bytes.byteLength })],
+    ];
+    for (const [title, size, putAs] of bodyKinds) {
+      it(
+        title,
+        async () => {
+          const bytes = pattern(size);
+          const { url } = await putAs(bytes);
+          expect(equalBytes(await read(url), bytes)).toBe(true);
+        },
+        timeout,
+      );
+    }
 
     it(
       `a large body (${largeSize} bytes) streamed in 64 KiB chunks comes back intact`,
