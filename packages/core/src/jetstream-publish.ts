@@ -13,6 +13,7 @@ import type { MsgHdrs } from "@nats-io/nats-core";
 import { AbortedError, PublishFailedError } from "@natsbridge/envelope";
 import { jetStreamConnection } from "./jetstream.js";
 import type { JetStreamPublishOptions } from "./jetstream-types.js";
+import { backoffDelay } from "./link-policy.js";
 import type { MessageLog } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 
@@ -73,7 +74,7 @@ export async function publishToJetStream(
         );
       }
       context.log.debug?.({ subject, attempt, reason: code || message }, "smartsend: JetStream publish failed, retrying");
-      const delay = Math.min((options.retryDelay ?? 250) * 2 ** (attempt - 1), options.maxRetryDelay ?? 2000);
+      const delay = backoffDelay(attempt, options.retryDelay ?? 250, options.maxRetryDelay ?? 2000);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
