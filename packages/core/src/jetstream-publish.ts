@@ -85,7 +85,7 @@ export async function publishToJetStream(
  * `nats` v2 or nats.ws connection, or the same code for the matching nats.js
  * v3 error class (v3 throws classes, with no `code`), or "".
  */
-export function natsErrorCode(error: unknown): string {
+function natsErrorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string" || typeof code === "number") return String(code);
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
