@@ -34,7 +34,7 @@ import type { SendPayload } from "./source.js";
 import type { ConnectionProvider } from "./store.js";
 // Types only: subscribe's code is imported on the first subscribe.
 import type { EnvelopeSubscription, SubscribeOptions } from "./subscribe.js";
-import { TelemetrySlot } from "./telemetry.js";
+import { loadTelemetry, type Telemetry } from "./telemetry.js";
 
 export type { BridgeOptions, StreamingOptions } from "./options.js";
 export type { ReceivableMessage } from "./receive.js";
@@ -48,8 +48,8 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
   readonly #platform: Platform;
   readonly #pool: ConnectionPool;
   readonly #defaults: BridgeDefaults<BridgeOptions<C>>;
-  /** OpenTelemetry (telemetry.ts), loaded on the first message. */
-  readonly #telemetry = new TelemetrySlot();
+  /** OpenTelemetry (telemetry.ts): loaded once, on the first message, then read synchronously; null when `@opentelemetry/api` is not installed. */
+  readonly #telemetry = new LazyModule<Telemetry | null>(async () => (await loadTelemetry()) ?? null);
   /** The sender_id of envelopes whose options give none: the sender's identity. */
   readonly #senderId = uuid4();
   /** The reply inbox of each connection requests went out on. */
@@ -96,7 +96,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
     base: ResolvedBase,
   ): Promise<SentEnvelope> {
     // telemetry hook [send]: loaded on the first message; without a provider the send's own promise comes back as it is.
-    const telemetry = this.#telemetry.current;
+    const telemetry = this.#telemetry.value;
     if (telemetry === undefined) return this.#telemetry.load().then(() => this.#send(subject, payloads, o, extras, base));
     const ctx = { platform: this.#platform, connection: () => this.#connection(o), telemetry, senderId: this.#senderId };
     return sendEnvelope(ctx, subject, payloads, o, extras, base);
@@ -116,7 +116,7 @@ export class NatsBridge<C extends NatsConnectionLike = NatsConnection> {
 
   #receive(msg: ReceivableMessage, o: SmartReceiveOptions, connection: ConnectionProvider, base: ResolvedBase): Promise<ReceivedEnvelope> {
     // telemetry hook [receive]: as in #send.
-    const telemetry = this.#telemetry.current;
+    const telemetry = this.#telemetry.value;
     if (telemetry === undefined) return this.#telemetry.load().then(() => this.#receive(msg, o, connection, base));
     return receiveEnvelope({ platform: this.#platform, connection, telemetry }, msg, o, base);
   }

@@ -105,7 +105,7 @@ function urlCredentials(servers: string[]): Partial<ConnectionOptions> {
 }
 
 /** nats://user:secret@host:4222 → nats://user:***@host:4222 (tokens given as the user part too). */
-export function redactServer(server: string): string {
+function redactServer(server: string): string {
   return server.replace(
     /^([a-z]+:\/\/)([^@/]*)@/i,
     (_, scheme: string, auth: string) => `${scheme}${auth.includes(":") ? `${auth.split(":")[0]}:***` : "***"}@`,

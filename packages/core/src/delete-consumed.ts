@@ -2,7 +2,7 @@
 // which loads this module on first use).
 
 import { DeleteFailedError, isNatsBridgeError, type NatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
-import type { ClaimCheckStore, ConnectionProvider } from "./store.js";
+import { type ClaimCheckStore, type ConnectionProvider, ownsUrl } from "./store.js";
 
 export interface DeleteConsumedResult {
   /** Link URLs of this store that were deleted. */
@@ -29,7 +29,7 @@ export async function deleteOwnedLinks(
   for (const p of envelope.payloadInfo) {
     if (p.transport !== "link" || typeof p.data !== "string") continue;
     const url = p.data;
-    if (!store.delete || !owns(store, url)) {
+    if (!store.delete || !ownsUrl(store, url)) {
       result.skipped.push(url);
       continue;
     }
@@ -41,14 +41,6 @@ export async function deleteOwnedLinks(
     }
   }
   return result;
-}
-
-function owns(store: ClaimCheckStore, url: string): boolean {
-  try {
-    return store.owns?.(url) === true;
-  } catch {
-    return false;
-  }
 }
 
 /** The store's typed error as it is (DELETE_FAILED, ABORTED); anything else wrapped, so callers see one code. */

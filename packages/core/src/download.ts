@@ -110,9 +110,6 @@ export async function* downloadStream(
   options: DownloadOptions,
   onTotal?: (total: number | undefined) => void,
 ): AsyncGenerator<Uint8Array> {
-  const sleep = options.sleep ?? abortableSleep;
-  const random = options.random ?? Math.random;
-  const jitter = options.jitter ?? 0.2;
   const maxRetries = Math.max(1, options.maxRetries);
   const reasons: string[] = [];
   let lastStatus: number | undefined;
@@ -207,12 +204,7 @@ export async function* downloadStream(
             );
       reasons.push(`attempt ${attempt}: ${e.message}`);
       if (!e.retryable) break;
-      if (attempt < maxRetries) {
-        const delay = backoffDelay(attempt, options.baseDelay, options.maxDelay);
-        const delayMs = Math.min(options.maxDelay, delay + delay * jitter * random());
-        options.onRetry?.({ attempt, delayMs, reason: e.message });
-        await sleep(delayMs, options.signal);
-      }
+      if (attempt < maxRetries) await waitBeforeRetry(options, attempt, e.message);
     } finally {
       timer.disarm();
       // The caller stopped reading, or this attempt failed: release the connection.
@@ -244,6 +236,14 @@ function lowerKeys(headers: Record<string, string> | undefined): Record<string, 
   return out;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined, correlationId: string | undefined): void {
+/** The backoff plus jitter after failed attempt `attempt`, told to onRetry first (store-read.ts shares it). */
+export async function waitBeforeRetry(options: DownloadOptions, attempt: number, reason: string): Promise<void> {
+  const delay = backoffDelay(attempt, options.baseDelay, options.maxDelay);
+  const delayMs = Math.min(options.maxDelay, delay + delay * (options.jitter ?? 0.2) * (options.random ?? Math.random)());
+  options.onRetry?.({ attempt, delayMs, reason });
+  await (options.sleep ?? abortableSleep)(delayMs, options.signal);
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, correlationId: string | undefined): void {
   if (signal?.aborted) throw new AbortedError("operation aborted", { cause: signal.reason, correlationId });
 }

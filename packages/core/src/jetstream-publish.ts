@@ -13,6 +13,7 @@ import type { MsgHdrs } from "@nats-io/nats-core";
 import { AbortedError, PublishFailedError } from "@natsbridge/envelope";
 import { jetStreamConnection } from "./jetstream.js";
 import type { JetStreamPublishOptions } from "./jetstream-types.js";
+import { backoffDelay } from "./link-policy.js";
 import type { MessageLog } from "./logger.js";
 import type { NatsConnectionLike } from "./nats-connection.js";
 
@@ -73,7 +74,7 @@ export async function publishToJetStream(
         );
       }
       context.log.debug?.({ subject, attempt, reason: code || message }, "smartsend: JetStream publish failed, retrying");
-      const delay = Math.min((options.retryDelay ?? 250) * 2 ** (attempt - 1), options.maxRetryDelay ?? 2000);
+      const delay = backoffDelay(attempt, options.retryDelay ?? 250, options.maxRetryDelay ?? 2000);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -84,7 +85,7 @@ export async function publishToJetStream(
  * `nats` v2 or nats.ws connection, or the same code for the matching nats.js
  * v3 error class (v3 throws classes, with no `code`), or "".
  */
-export function natsErrorCode(error: unknown): string {
+function natsErrorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string" || typeof code === "number") return String(code);
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {

@@ -16,7 +16,7 @@ import type { DownloadOptions } from "./download.js";
 import { checkLinkUrl, type LinkPolicy } from "./link-policy.js";
 import type { SmartReceiveOptions } from "./options.js";
 import type { Platform } from "./platform/types.js";
-import type { ClaimCheckReader, ConnectionProvider, DownloadHandler } from "./store.js";
+import { type ClaimCheckReader, type ConnectionProvider, type DownloadHandler, ownsUrl } from "./store.js";
 import type { HandlerRetries } from "./store-read.js";
 
 export interface LinkReadContext {
@@ -72,12 +72,12 @@ export function downloadHandlerReader(handler: DownloadHandler, retries: Handler
  * once (URL_NOT_ALLOWED) even when the bytes are read later (streams).
  */
 export function openLink(url: string, ctx: LinkReadContext): LinkRead {
-  const reader = ctx.readers.find((r) => r.get && owns(r, url));
+  const reader = ctx.readers.find((r) => r.get && ownsUrl(r, url));
   if (!reader) {
     // A store vouches for the URLs it owns: any host (metadata addresses still
     // need listing), while the scheme check stays.
     const policy = ctx.policy();
-    checkLinkUrl(url, ctx.readers.some((r) => owns(r, url)) ? { ...policy, allowAnyHost: true } : policy, ctx.correlationId);
+    checkLinkUrl(url, ctx.readers.some((r) => ownsUrl(r, url)) ? { ...policy, allowAnyHost: true } : policy, ctx.correlationId);
   }
   const { platform, connection } = ctx;
   return {
@@ -97,13 +97,4 @@ export function openLink(url: string, ctx: LinkReadContext): LinkRead {
       );
     },
   };
-}
-
-function owns(reader: ClaimCheckReader, url: string): boolean {
-  try {
-    return reader.owns?.(url) === true;
-  } catch {
-    // A store that cannot parse a URL does not own it.
-    return false;
-  }
 }

@@ -217,7 +217,7 @@ function positiveInt(value: number, name: string): number {
 
 // Codec registries are immutable; building one per call is cheap but avoidable.
 const registryCache = new WeakMap<readonly PayloadCodec[], CodecRegistry>();
-export function registryFor(codecs: BaseOptions["codecs"]): CodecRegistry {
+function registryFor(codecs: BaseOptions["codecs"]): CodecRegistry {
   if (codecs instanceof CodecRegistry) return codecs;
   if (!codecs) return defaultRegistry;
   let r = registryCache.get(codecs);

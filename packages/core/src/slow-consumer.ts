@@ -66,7 +66,7 @@ export interface SlowConsumerOptions {
   slowConsumerPending?: number;
 }
 
-export const DEFAULT_SLOW_CONSUMER_PENDING = 1000;
+const DEFAULT_SLOW_CONSUMER_PENDING = 1000;
 
 /** Every account's users may ask this about their own account's connections. */
 const CONNZ_SUBJECT = "$SYS.REQ.SERVER.PING.CONNZ";

@@ -55,7 +55,7 @@ export type SendPayload = {
   [K in PayloadType]: [dataname: string, data: K extends StreamableType ? SendValue<K> | StreamData : SendValue<K>, payloadType: K];
 }[PayloadType];
 
-export function isByteSource(value: unknown): value is ByteSource {
+function isByteSource(value: unknown): value is ByteSource {
   return typeof value === "object" && value !== null && (value as { [BYTE_SOURCE]?: unknown })[BYTE_SOURCE] === true;
 }
 

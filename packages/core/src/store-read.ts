@@ -4,12 +4,10 @@
 // byte reached after a broken read. Loaded on the first such link payload.
 
 import { AbortedError, DownloadFailedError, isNatsBridgeError, SizeLimitExceededError, toBytes } from "@natsbridge/envelope";
-import type { DownloadOptions } from "./download.js";
-import { backoffDelay } from "./link-policy.js";
+import { type DownloadOptions, throwIfAborted, waitBeforeRetry } from "./download.js";
 import { redactUrl } from "./logger.js";
 import { readableChunks } from "./source.js";
 import type { ClaimCheckGetOptions, ClaimCheckReader, ConnectionProvider, DownloadHandler, GetBody } from "./store.js";
-import { abortableSleep } from "./timers.js";
 
 /** The retry schedule handed to a download handler: the receive options' values, or the references' defaults. */
 export interface HandlerRetries {
@@ -28,16 +26,13 @@ export async function* readFromStore(
   options: DownloadOptions,
   connection: ConnectionProvider,
 ): AsyncGenerator<Uint8Array> {
-  const sleep = options.sleep ?? abortableSleep;
-  const random = options.random ?? Math.random;
-  const jitter = options.jitter ?? 0.2;
   const maxRetries = Math.max(1, options.maxRetries);
   const reasons: string[] = [];
   let delivered = 0;
   let attempts = 0;
   for (let attempt = 1; attempt <= maxRetries; attempt++) {
     attempts = attempt;
-    throwIfAborted(options);
+    throwIfAborted(options.signal, options.correlationId);
     const attemptAbort = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, attemptAbort.signal]) : attemptAbort.signal;
     const idle = (what: string) => idleLimit(options.attemptTimeout, attemptAbort, what);
@@ -78,12 +73,7 @@ export async function* readFromStore(
       if (isNatsBridgeError(error)) throw error;
       const reason = `attempt ${attempt}: ${String((error as Error)?.message ?? error)}${delivered > 0 ? ` after ${delivered} bytes` : ""}`;
       reasons.push(reason);
-      if (attempt < maxRetries) {
-        const delay = backoffDelay(attempt, options.baseDelay, options.maxDelay);
-        const delayMs = Math.min(options.maxDelay, delay + delay * jitter * random());
-        options.onRetry?.({ attempt, delayMs, reason });
-        await sleep(delayMs, options.signal);
-      }
+      if (attempt < maxRetries) await waitBeforeRetry(options, attempt, reason);
     } finally {
       // The caller stopped reading, or this attempt failed: let the store release
       // what it holds. After a stall the store's read is still pending (and now
@@ -92,7 +82,7 @@ export async function* readFromStore(
       if (!attemptAbort.signal.aborted) await released;
     }
   }
-  throwIfAborted(options);
+  throwIfAborted(options.signal, options.correlationId);
   throw new DownloadFailedError(
     `failed to read ${redactUrl(url)} from the ${reader.name} store after ${attempts} attempt(s): ${reasons[reasons.length - 1] ?? "unknown"}`,
     {
@@ -125,11 +115,6 @@ function idleLimit(ms: number, attempt: AbortController, what: string) {
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   };
-}
-
-function throwIfAborted(options: DownloadOptions): void {
-  if (options.signal?.aborted)
-    throw new AbortedError("operation aborted", { cause: options.signal.reason, correlationId: options.correlationId });
 }
 
 /** One call of a reference-style download handler (see downloadHandlerReader). */

@@ -138,6 +138,15 @@ export function safeFileName(dataname: string): string {
   return cleaned;
 }
 
+/** Whether `reader` claims `url`. A store whose `owns` throws (it cannot parse the URL) does not own it. */
+export function ownsUrl(reader: ClaimCheckReader, url: string): boolean {
+  try {
+    return reader.owns?.(url) === true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `owns` for stores whose URLs live on fixed origins: true for http(s) URLs on
  * one of `origins` (compared as `new URL(x).origin`).

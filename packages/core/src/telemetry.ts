@@ -23,21 +23,3 @@ export type { ReceiveObservation, SendObservation, Telemetry } from "./telemetry
 export function loadTelemetry(): Promise<Telemetry | undefined> {
   return import("./telemetry-otel.js").then((m) => m.otelTelemetry());
 }
-
-/**
- * A bridge's telemetry, loaded on its first message and read synchronously
- * after that: `current` is undefined before the load, null when
- * `@opentelemetry/api` is not installed.
- */
-export class TelemetrySlot {
-  #telemetry: Telemetry | null | undefined;
-
-  get current(): Telemetry | null | undefined {
-    return this.#telemetry;
-  }
-
-  async load(): Promise<Telemetry | null> {
-    this.#telemetry = (await loadTelemetry()) ?? null;
-    return this.#telemetry;
-  }
-}
