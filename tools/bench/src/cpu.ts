@@ -10,6 +10,7 @@
 //   BENCH_SIZES=100,10000 tsx src/cpu.ts          # some sizes only
 
 import { createBridge } from "@natsbridge/core";
+import { median } from "./median.js";
 import { referenceReceive, referenceSend } from "./reference-path.js";
 import { asMsg, stubConnection } from "./stub-connection.js";
 
@@ -40,7 +41,6 @@ async function measure(fn: () => Promise<unknown>): Promise<number> {
   return used / n;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const f = (us: number) => (us < 100 ? us.toFixed(1) : us.toFixed(0));
 
 console.log(
