@@ -39,7 +39,7 @@ import {
   type NatsBridgeError,
   UploadFailedError,
 } from "@natsbridge/envelope";
-import type { OpenBucket } from "./bucket.js";
+import { type BucketHandles, chunkSubject, type OpenBucket } from "./bucket.js";
 import { readChunks, readMeta } from "./direct-read.js";
 import { checkOptions, DEFAULT_CHUNK_SIZE, type ObjectStoreOptions } from "./options.js";
 import { formatObjectUrl, parseObjectUrl } from "./url.js";
@@ -161,7 +161,7 @@ export class NatsObjectStore implements ClaimCheckStore {
     }
     const info = await bucket.objects.info(location.name);
     if (!info || info.deleted) throw this.#gone(location.name, correlationId, "deleted, expired, or never stored");
-    return this.#chunksThroughConsumer(bucket.nc, info, offset, signal, correlationId);
+    return this.#chunksThroughConsumer(bucket, info, offset, signal, correlationId);
   }
 
   /** Delete a blob (its chunks are purged). Already gone, or its bucket, counts as deleted. */
@@ -261,7 +261,7 @@ export class NatsObjectStore implements ClaimCheckStore {
    * READ_AHEAD_BYTES.
    */
   async *#chunksThroughConsumer(
-    nc: NatsConnection,
+    bucket: BucketHandles,
     info: ObjectInfo,
     offset: number,
     signal: AbortSignal | undefined,
@@ -273,8 +273,8 @@ export class NatsObjectStore implements ClaimCheckStore {
     // (say, to a failover) leaves it to the server's inactive threshold, kept
     // short: the library's default (5 min) let 1,000 reads pile up 1,000
     // consumers on the bucket's stream, and the server then refuses new ones.
-    const consumer = await jetstream(nc).consumers.get(`OBJ_${this.bucket}`, {
-      filter_subjects: `$O.${this.bucket}.C.${info.nuid}`,
+    const consumer = await bucket.js.consumers.get(bucket.stream, {
+      filter_subjects: chunkSubject(bucket.bucket, info.nuid),
       inactive_threshold: READ_CONSUMER_INACTIVE_MS,
     });
     const messages = await consumer.consume({ max_messages: Math.max(2, Math.ceil(READ_AHEAD_BYTES / chunkSize)) });

@@ -32,6 +32,17 @@ const bridge = (o: Parameters<typeof createBridge>[0] = {}) => {
   bridges.push(b);
   return b;
 };
+/** A put request for `size` bytes of pattern as the store tests send it. */
+const putRequest = (size: number, o: { correlationId?: string; payloadId?: string } = {}) => ({
+  dataname: "x",
+  payloadType: "binary",
+  body: pattern(size),
+  size,
+  correlationId: "c",
+  msgId: "m",
+  payloadId: "p",
+  ...o,
+});
 const exists = async (url: string) => {
   const { bucket: b, name } = parseObjectUrl(url)!;
   const info = await (await objm.open(b)).info(name);
@@ -222,15 +233,7 @@ describe("bucket options", () => {
   it("creates the bucket with the TTL (max_age), storage and chunk size asked for", async () => {
     const name = `ttl_${process.pid}`;
     const store = objectStore({ bucket: name, ttl: 3600, chunkSize: 64 * 1024, storage: "memory", connection: nc });
-    const { url, metadata } = await store.put({
-      dataname: "x",
-      payloadType: "binary",
-      body: pattern(300_000),
-      size: 300_000,
-      correlationId: "c",
-      msgId: "m",
-      payloadId: "p1",
-    });
+    const { url, metadata } = await store.put(putRequest(300_000, { payloadId: "p1" }));
     const status = await (await objm.open(name)).status();
     expect(status.ttl).toBe(3600 * 1e9);
     expect(status.storage).toBe("memory");
@@ -244,36 +247,22 @@ describe("bucket options", () => {
     const name = `ttl_mismatch_${process.pid}`;
     await objm.create(name, { ttl: 60 * 1e9 });
     const store = objectStore({ bucket: name, ttl: 120, connection: nc });
-    await expect(
-      store.put({ dataname: "x", payloadType: "binary", body: pattern(10), size: 10, correlationId: "c-ttl", msgId: "m", payloadId: "p" }),
-    ).rejects.toMatchObject({ code: "INVALID_OPTION", correlationId: "c-ttl", details: { bucket: name, ttl: 60 } });
+    await expect(store.put(putRequest(10, { correlationId: "c-ttl" }))).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      correlationId: "c-ttl",
+      details: { bucket: name, ttl: 60 },
+    });
     // Without a TTL of its own, the store uses the bucket as it is.
-    await expect(
-      objectStore({ bucket: name, connection: nc }).put({
-        dataname: "x",
-        payloadType: "binary",
-        body: pattern(10),
-        size: 10,
-        correlationId: "c",
-        msgId: "m",
-        payloadId: "p",
-      }),
-    ).resolves.toMatchObject({ metadata: { expires_at: expect.any(String) } });
+    await expect(objectStore({ bucket: name, connection: nc }).put(putRequest(10))).resolves.toMatchObject({
+      metadata: { expires_at: expect.any(String) },
+    });
     await (await objm.open(name)).destroy();
   });
 
   it("a blob expires with its bucket's TTL: the link then fails with DOWNLOAD_FAILED", async () => {
     const name = `ttl_short_${process.pid}`;
     const store = objectStore({ bucket: name, ttl: 1, connection: nc });
-    const { url } = await store.put({
-      dataname: "x",
-      payloadType: "binary",
-      body: pattern(1000),
-      size: 1000,
-      correlationId: "c",
-      msgId: "m",
-      payloadId: "p",
-    });
+    const { url } = await store.put(putRequest(1000));
     expect(await exists(url)).toBe(true);
     const end = Date.now() + 15_000;
     while ((await exists(url)) && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
@@ -287,16 +276,15 @@ describe("bucket options", () => {
 
   it("replicas beyond what a single server has: UPLOAD_FAILED from the server's refusal", async () => {
     const store = objectStore({ bucket: `replicas_${process.pid}`, replicas: 3, connection: nc });
-    await expect(
-      store.put({ dataname: "x", payloadType: "binary", body: pattern(10), size: 10, correlationId: "c", msgId: "m", payloadId: "p" }),
-    ).rejects.toMatchObject({ code: "UPLOAD_FAILED", message: expect.stringMatching(/replicas|cluster|resources/i) });
+    await expect(store.put(putRequest(10))).rejects.toMatchObject({
+      code: "UPLOAD_FAILED",
+      message: expect.stringMatching(/replicas|cluster|resources/i),
+    });
   });
 
   it("create: false refuses to send to a missing bucket; bad options are INVALID_OPTION at once", async () => {
     const store = objectStore({ bucket: `missing_${process.pid}`, create: false, connection: nc });
-    await expect(
-      store.put({ dataname: "x", payloadType: "binary", body: pattern(10), size: 10, correlationId: "c", msgId: "m", payloadId: "p" }),
-    ).rejects.toMatchObject({ code: "UPLOAD_FAILED" });
+    await expect(store.put(putRequest(10))).rejects.toMatchObject({ code: "UPLOAD_FAILED" });
     expect(() => objectStore({ bucket: "no.dots" })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
     expect(() => objectStore({ bucket: "b", replicas: 0 })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
     expect(() => objectStore({ bucket: "b", chunkSize: 10 })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
@@ -304,16 +292,9 @@ describe("bucket options", () => {
   });
 
   it("a store with no connection of its own, used outside a bridge: INVALID_OPTION saying how to give it one", async () => {
-    await expect(
-      objectStore({ bucket }).put({
-        dataname: "x",
-        payloadType: "binary",
-        body: pattern(10),
-        size: 10,
-        correlationId: "c",
-        msgId: "m",
-        payloadId: "p",
-      }),
-    ).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining("pass `connection`") });
+    await expect(objectStore({ bucket }).put(putRequest(10))).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining("pass `connection`"),
+    });
   });
 });

@@ -9,26 +9,17 @@
 //   BENCH_CPU_MS=300 BENCH_ROUNDS=7 tsx src/cpu.ts
 //   BENCH_SIZES=100,10000 tsx src/cpu.ts          # some sizes only
 
-import type { Msg, NatsConnection } from "@nats-io/nats-core";
 import { createBridge } from "@natsbridge/core";
+import { median } from "./median.js";
 import { referenceReceive, referenceSend } from "./reference-path.js";
+import { asMsg, stubConnection } from "./stub-connection.js";
 
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [100, 10_000, 500_000, 900_000];
 const ROUND_MS = Number(process.env.BENCH_CPU_MS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
-// What publish leaves on the wire, kept for the receive measurements.
-let lastPublished: Uint8Array = new Uint8Array(0);
-const stub = {
-  info: { max_payload: 4 * 1024 * 1024 },
-  publish(_subject: string, data?: Uint8Array | string) {
-    lastPublished = typeof data === "string" ? encoder.encode(data) : data!;
-  },
-  isClosed: () => false,
-} as unknown as NatsConnection;
-const asMsg = (data: Uint8Array) => ({ data, string: () => decoder.decode(data), subject: "cpu" }) as unknown as Msg;
+// What publish leaves on the wire is kept for the receive measurements.
+const { connection: stub, lastPublished } = stubConnection();
 
 // BENCH_CHECKSUM=true|false|link sets smartsend's `checksum` (the receive verifies what the send put in).
 const checksumEnv = process.env.BENCH_CHECKSUM;
@@ -50,7 +41,6 @@ async function measure(fn: () => Promise<unknown>): Promise<number> {
   return used / n;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const f = (us: number) => (us < 100 ? us.toFixed(1) : us.toFixed(0));
 
 console.log(
@@ -62,9 +52,9 @@ console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const size of SIZES) {
   const payload = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff);
   await referenceSend(stub, "cpu", "blob", payload);
-  const refWire = asMsg(lastPublished);
+  const refWire = asMsg(lastPublished(), "cpu");
   await bridge.smartsend("cpu", [["blob", payload, "binary"]]);
-  const nbWire = asMsg(lastPublished);
+  const nbWire = asMsg(lastPublished(), "cpu");
   const paths = {
     refSend: () => referenceSend(stub, "cpu", "blob", payload),
     nbSend: () => bridge.smartsend("cpu", [["blob", payload, "binary"]]),

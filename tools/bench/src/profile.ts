@@ -6,28 +6,19 @@
 //   node --cpu-prof --cpu-prof-dir=prof --conditions=source --import tsx src/profile.ts natsbridge send 100
 //   node src/profile-top.mjs prof/*.cpuprofile
 
-import type { Msg, NatsConnection } from "@nats-io/nats-core";
 import { createBridge } from "@natsbridge/core";
 import { referenceReceive, referenceSend } from "./reference-path.js";
+import { asMsg, stubConnection } from "./stub-connection.js";
 
 const [path = "natsbridge", side = "send", sizeText = "100", secondsText = "3"] = process.argv.slice(2);
 const size = Number(sizeText);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-let wire: Uint8Array = new Uint8Array(0);
-const stub = {
-  info: { max_payload: 4 * 1024 * 1024 },
-  publish(_subject: string, data?: Uint8Array | string) {
-    wire = typeof data === "string" ? encoder.encode(data) : data!;
-  },
-  isClosed: () => false,
-} as unknown as NatsConnection;
+const { connection: stub, lastPublished } = stubConnection();
 const bridge = createBridge({ connection: stub, sizeThreshold: 1_000_000 });
 const payload = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff);
 const send =
   path === "reference" ? () => referenceSend(stub, "prof", "blob", payload) : () => bridge.smartsend("prof", [["blob", payload, "binary"]]);
 await send();
-const msg = { data: wire, string: () => decoder.decode(wire), subject: "prof" } as unknown as Msg;
+const msg = asMsg(lastPublished(), "prof");
 const receive = path === "reference" ? () => referenceReceive(msg) : () => bridge.smartreceive(msg);
 const run = side === "send" ? send : receive;
 const deadline = performance.now() + Number(secondsText) * 1000;

@@ -31,6 +31,7 @@ import { objectStore } from "@natsbridge/objstore";
 import { s3Store } from "@natsbridge/s3";
 import { startNatsServer, startNginxDav, startVersityGw } from "@natsbridge/test-harness";
 import { request } from "undici";
+import { median } from "./median.js";
 
 const MB = 1024 * 1024;
 const size = Number(process.env.BENCH_MB ?? 100) * 1_000_000;
@@ -179,11 +180,6 @@ function child(argv: string[], env: Record<string, string> = {}): Promise<ChildR
       code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as ChildReport) : reject(new Error(`${argv[0]} exited with ${code}`)),
     );
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function mb(bytes: number): string {

@@ -14,6 +14,7 @@
 import { pathToFileURL } from "node:url";
 import { createBridge, type PayloadTuple } from "@natsbridge/core";
 import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { median } from "./median.js";
 import { startBenchTelemetry } from "./otel.js";
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 2000);
@@ -33,7 +34,6 @@ async function batch(b: typeof bridge, payloads: PayloadTuple[], subject: string
   return ((performance.now() - start) * 1000) / BATCH;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 let stop: (() => Promise<void>) | undefined;
 const results: Record<string, Record<string, number[]>> = {};
 for (const size of sizes) {

@@ -23,6 +23,7 @@ import { Worker } from "node:worker_threads";
 import { connect } from "@nats-io/transport-node";
 import { createBridge } from "@natsbridge/core";
 import { IN_FLIGHT_BUDGET_BYTES, inFlightWindow, LossGuard, startMonitoredNatsServer } from "./loss-guard.js";
+import { median } from "./median.js";
 import { startBenchTelemetry } from "./otel.js";
 import { referenceSend } from "./reference-path.js";
 
@@ -93,7 +94,6 @@ async function round(mode: Mode, label: string, subject: string, size: number, w
   return { msgs: guard.processed, seconds };
 }
 
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : Number.NaN);
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
 const stopTelemetry = process.env.BENCH_OTEL === "sdk" ? await startBenchTelemetry() : undefined;

@@ -1,4 +1,4 @@
-export { findBinary, PINNED_PATHS, REPO_ROOT, TOOL_VERSIONS, TOOLS_BIN, TOOLS_DIR, type ToolVersions } from "./binaries.js";
+export { findBinary, REPO_ROOT, TOOL_VERSIONS, TOOLS_BIN } from "./binaries.js";
 export { CHROMIUM_INSTALL_HINT, type ChromiumLaunchOptions, chromiumLaunchOptions } from "./chromium.js";
 export {
   JAEGER_INSTALL_HINT,
@@ -23,7 +23,6 @@ export { NATS_INSTALL_HINT, type NatsServer, type NatsServerOptions, startNatsSe
 export { NGINX_INSTALL_HINT, type NginxDav, type NginxDavOptions, startNginxDav } from "./nginx.js";
 export { PLIK_COMPATIBLE_KIND, PLIK_INSTALL_HINT, type PlikServer, type PlikServerOptions, startAnyPlik, startPlik } from "./plik.js";
 export {
-  humanBytes,
   type PlikCompatibleFile,
   type PlikCompatibleOptions,
   type PlikCompatibleServer,

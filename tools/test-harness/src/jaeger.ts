@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
-import { freePort, waitForPort } from "./ports.js";
-import { startProcess } from "./process.js";
+import { freePort } from "./ports.js";
+import { startProcess, waitUntilListening } from "./process.js";
 
 export const JAEGER_VERSION = "1.76.0";
 export const JAEGER_INSTALL_HINT =
@@ -95,13 +95,10 @@ exporters:
   const proc = startProcess(bin, ["--config", configFile]);
   try {
     // Jaeger v2 opens its ports one after the other; both must be up.
-    await waitForPort(otlpPort, 30_000, () => proc.alive());
-    await waitForPort(queryPort, 30_000, () => proc.alive());
+    await waitUntilListening(proc, "jaeger", [otlpPort, queryPort], 30_000);
   } catch (e) {
-    const out = proc.output();
-    await proc.stop("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`jaeger did not start: ${(e as Error).message}\n${out}`);
+    throw e;
   }
   const queryUrl = `http://127.0.0.1:${queryPort}`;
 

@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
 import { NATS_INSTALL_HINT } from "./nats-server.js";
-import { freePort, waitForPort } from "./ports.js";
-import { type ManagedProcess, startProcess } from "./process.js";
+import { freePort } from "./ports.js";
+import { type ManagedProcess, startProcess, waitUntilListening } from "./process.js";
 
 /** What one node's config file is made of (see `clusterNodeConfig`). */
 export interface ClusterNodeSpec {
@@ -272,14 +272,7 @@ class ClusterNode implements NatsClusterNode {
     if (this.alive()) throw new Error(`node ${this.name} is already running (pid ${this.pid()})`);
     const proc = startProcess(this.bin, ["-c", this.configFile]);
     this.#proc = proc;
-    try {
-      await waitForPort(this.clientPort, 15_000, () => proc.alive());
-      await waitForPort(this.#monitorPort, 15_000, () => proc.alive());
-    } catch (e) {
-      const out = proc.output();
-      await proc.stop("SIGKILL");
-      throw new Error(`nats-server ${this.name} did not start: ${(e as Error).message}\n${out}`);
-    }
+    await waitUntilListening(proc, `nats-server ${this.name}`, [this.clientPort, this.#monitorPort]);
   }
 
   /** ManagedProcess.stop signals the child's PID and waits for it to exit. */

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary, PINNED_PATHS, TOOL_VERSIONS } from "./binaries.js";
-import { freePort, waitForPort } from "./ports.js";
-import { type ManagedProcess, startProcess } from "./process.js";
+import { freePort } from "./ports.js";
+import { type ManagedProcess, startProcess, waitUntilListening } from "./process.js";
 
 export interface NatsServerOptions {
   jetstream?: boolean;
@@ -54,14 +54,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let proc: ManagedProcess | undefined;
   const launch = async () => {
     proc = startProcess(bin, ["-c", configFile]);
-    try {
-      await waitForPort(port, 15_000, () => proc!.alive());
-      if (wsPort) await waitForPort(wsPort, 15_000, () => proc!.alive());
-    } catch (e) {
-      const out = proc.output();
-      await proc.stop("SIGKILL");
-      throw new Error(`nats-server did not start: ${(e as Error).message}\n${out}`);
-    }
+    await waitUntilListening(proc, "nats-server", wsPort ? [port, wsPort] : [port]);
   };
   await launch();
   return {

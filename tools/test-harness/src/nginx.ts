@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
-import { freePort, waitForPort } from "./ports.js";
-import { type ManagedProcess, startProcess } from "./process.js";
+import { freePort } from "./ports.js";
+import { type ManagedProcess, startProcess, waitUntilListening } from "./process.js";
 
 export const NGINX_INSTALL_HINT =
   "Install it with `bash scripts/setup.sh nginx` (apt-get install nginx: Debian's package has the WebDAV module), or set NGINX_BIN.";
@@ -143,14 +143,9 @@ http {
   const launch = async () => {
     if (proc?.alive()) return;
     proc = startProcess(bin, ["-p", dir, "-c", configFile, "-e", join(dir, "logs", "error.log")]);
-    try {
-      await waitForPort(port, 15_000, () => proc!.alive());
-    } catch (e) {
-      const out = proc.output();
-      await proc.stop("SIGKILL");
-      const log = existsSync(errorLog) ? readFileSync(errorLog, "utf8").split("\n").slice(-20).join("\n") : "";
-      throw new Error(`nginx did not start: ${(e as Error).message}\n${out}\n${log}`);
-    }
+    await waitUntilListening(proc, "nginx", [port], 15_000, () =>
+      existsSync(errorLog) ? readFileSync(errorLog, "utf8").split("\n").slice(-20).join("\n") : "",
+    );
   };
   const stop = async () => {
     // A start still waiting for the port (clients may already be connected) finishes first.

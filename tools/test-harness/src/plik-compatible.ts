@@ -77,7 +77,7 @@ const DAY = 86_400;
 const TEXT = "text/plain; charset=utf-8";
 
 /** Sizes as plikd prints them (go-humanize Bytes: SI units, one decimal under 10). */
-export function humanBytes(n: number): string {
+function humanBytes(n: number): string {
   if (n < 10) return `${n} B`;
   const units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
   const e = Math.floor(Math.log(n) / Math.log(1000));

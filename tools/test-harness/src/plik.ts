@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
 import { startPlikCompatible } from "./plik-compatible.js";
-import { freePort, waitForPort } from "./ports.js";
-import { startProcess } from "./process.js";
+import { freePort } from "./ports.js";
+import { startProcess, waitUntilListening } from "./process.js";
 
 /** How reports name the stand-in. */
 export const PLIK_COMPATIBLE_KIND = "plik-compatible test server";
@@ -77,13 +77,7 @@ export async function startPlik(options: PlikServerOptions = {}): Promise<PlikSe
     if (!token) throw new Error("plikd token create printed no token");
   }
   const proc = startProcess(bin, ["--config", config]);
-  try {
-    await waitForPort(port, 15_000, () => proc.alive());
-  } catch (e) {
-    const out = proc.output();
-    await proc.stop("SIGKILL");
-    throw new Error(`plikd did not start: ${(e as Error).message}\n${out}`);
-  }
+  await waitUntilListening(proc, "plikd", [port]);
   return {
     url: `http://127.0.0.1:${port}`,
     kind: `real plikd (${bin})`,

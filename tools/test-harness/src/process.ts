@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { waitForPort } from "./ports.js";
 
 export interface ManagedProcess {
   readonly child: ChildProcess;
@@ -38,4 +39,26 @@ export function startProcess(command: string, args: string[], options: { cwd?: s
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Waits until `proc` listens on each of `ports`, in order. If it does not, the
+ * process is killed and the error says `<what> did not start`, with its last
+ * output and `moreOutput()` (say, the tail of a log file).
+ */
+export async function waitUntilListening(
+  proc: ManagedProcess,
+  what: string,
+  ports: number[],
+  timeoutMs = 15_000,
+  moreOutput?: () => string,
+): Promise<void> {
+  try {
+    for (const port of ports) await waitForPort(port, timeoutMs, () => proc.alive());
+  } catch (e) {
+    const out = proc.output();
+    await proc.stop("SIGKILL");
+    const more = moreOutput ? `\n${moreOutput()}` : "";
+    throw new Error(`${what} did not start: ${(e as Error).message}\n${out}${more}`);
+  }
 }

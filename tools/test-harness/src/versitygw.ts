@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary } from "./binaries.js";
-import { freePort, waitForPort } from "./ports.js";
-import { startProcess } from "./process.js";
+import { freePort } from "./ports.js";
+import { startProcess, waitUntilListening } from "./process.js";
 
 export const VERSITYGW_INSTALL_HINT =
   "Install it with `bash scripts/setup.sh s3` (go install github.com/versity/versitygw/cmd/versitygw@v1.7.0 into .tools/bin), or set VERSITYGW_BIN.";
@@ -56,12 +56,10 @@ export async function startVersityGw(options: VersityGwOptions = {}): Promise<Ve
     data,
   ]);
   try {
-    await waitForPort(port, 15_000, () => proc.alive());
+    await waitUntilListening(proc, "versitygw", [port]);
   } catch (e) {
-    const out = proc.output();
-    await proc.stop("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`versitygw did not start: ${(e as Error).message}\n${out}`);
+    throw e;
   }
   return {
     endpoint: `http://127.0.0.1:${port}`,
