@@ -8,8 +8,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findBinary } from "./binaries.js";
-import { NATS_INSTALL_HINT } from "./nats-server.js";
+import { findNatsServer } from "./nats-server.js";
 import { freePort } from "./ports.js";
 import { type ManagedProcess, startProcess, waitUntilListening } from "./process.js";
 
@@ -127,7 +126,7 @@ export interface NatsClusterOptions extends ClusterConfigOptions {
 
 /** Start `n` routed nats-server nodes (n1..nN) and wait until JetStream has a meta leader and every node is healthy. */
 export async function startNatsCluster(n = 3, options: NatsClusterOptions = {}): Promise<NatsCluster> {
-  const bin = findBinary("nats-server", "NATS_SERVER_BIN", NATS_INSTALL_HINT);
+  const bin = findNatsServer();
   const dir = mkdtempSync(join(tmpdir(), "natsbridge-cluster-"));
   const specs: ClusterNodeSpec[] = [];
   for (let i = 1; i <= n; i++) {

@@ -37,8 +37,13 @@ export const NATS_INSTALL_HINT =
   `Install it with \`bash scripts/setup.sh nats\` (go install github.com/nats-io/nats-server/v2@v${TOOL_VERSIONS.NATS_SERVER_VERSION} into ` +
   `.tools/nats-server/), or set NATS_SERVER_BIN to another nats-server (${TOOL_VERSIONS.NATS_SERVER_OLDEST_VERSION} or newer).`;
 
+/** The nats-server every starter runs: NATS_SERVER_BIN, else the pinned build in .tools/ (never PATH's by surprise). */
+export function findNatsServer(): string {
+  return findBinary("nats-server", "NATS_SERVER_BIN", NATS_INSTALL_HINT, PINNED_PATHS.natsServer);
+}
+
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const bin = findBinary("nats-server", "NATS_SERVER_BIN", NATS_INSTALL_HINT, PINNED_PATHS.natsServer);
+  const bin = findNatsServer();
   const dir = mkdtempSync(join(tmpdir(), "natsbridge-nats-"));
   const port = options.port ?? (await freePort());
   const wsPort = options.websocket ? await freePort() : undefined;
