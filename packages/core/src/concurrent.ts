@@ -1,6 +1,15 @@
 // subscribe with `concurrency` above 1: several messages received at once,
 // each coming out as its receive finishes.
 
+import { InvalidOptionError } from "@natsbridge/envelope";
+
+/** The `concurrency` option of subscribe and consume: a positive integer, else INVALID_OPTION. */
+export function checkConcurrency(n: number | undefined): void {
+  if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) {
+    throw new InvalidOptionError(`concurrency must be a positive integer, got ${String(n)}`, { details: { concurrency: n } });
+  }
+}
+
 /**
  * The messages received, `concurrency` at a time: receives run ahead of the
  * consumer (at most `concurrency` running or received and not yet taken) and

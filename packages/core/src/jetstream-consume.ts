@@ -8,6 +8,7 @@
 import { type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { InvalidOptionError, isNatsBridgeError, type NatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
+import { checkConcurrency } from "./concurrent.js";
 import { jetStreamConnection } from "./jetstream.js";
 import { nakDelay, PERMANENT_ERROR_CODES } from "./jetstream-api.js";
 import type { ConsumeStats, Consumption, NakBackoff } from "./jetstream-types.js";
@@ -83,6 +84,7 @@ export async function consumeStream(
   options: ConsumeOptions,
 ): Promise<Consumption> {
   const { expires } = options;
+  checkConcurrency(options.concurrency);
   if (expires !== undefined && (!Number.isFinite(expires) || expires < 1000)) {
     // nats.js would throw a plain Error for this; callers get the typed one.
     throw new InvalidOptionError(`expires must be at least 1000 ms, got ${String(expires)}`, { details: { expires } });
@@ -128,7 +130,7 @@ export async function consumeStream(
     }
   };
 
-  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const concurrency = options.concurrency ?? 1;
   const handling = new Set<Promise<void>>();
   const closed = (async () => {
     while (!stopping) {

@@ -10,7 +10,7 @@
 // finished. `signal`, unsubscribe() and drain() end the iteration.
 
 import { InvalidOptionError, type NatsBridgeError, type ReceivedEnvelope } from "@natsbridge/envelope";
-import { receivedConcurrently } from "./concurrent.js";
+import { checkConcurrency, receivedConcurrently } from "./concurrent.js";
 import { deleteConsumed } from "./lifecycle.js";
 import type { Logger } from "./logger.js";
 import type { NatsConnectionLike, NatsMessageLike, NatsSubscriptionLike } from "./nats-connection.js";
@@ -63,9 +63,7 @@ export interface SubscribeContext<Streamed> {
 export function checkSubscribe(subject: string, options: SubscribeOptions): void {
   checkSubscribeSubject(subject);
   if (options.queue !== undefined) checkQueueName(options.queue);
-  const n = options.concurrency;
-  if (n !== undefined && (!Number.isSafeInteger(n) || n < 1))
-    throw new InvalidOptionError(`concurrency must be a positive integer, got ${String(n)}`);
+  checkConcurrency(options.concurrency);
   if (options.deleteAfterConsume && !options.queue) {
     throw new InvalidOptionError(
       "deleteAfterConsume needs a queue group: on a plain subscription other subscribers may still need the blobs (fan-out). " +
